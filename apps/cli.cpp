@@ -1,0 +1,41 @@
+#include "apps/cli.h"
+
+#include <iostream>
+
+#include "apps/commands.h"
+#include "formats/error.h"
+
+namespace mpsim::cli {
+
+int run(const std::vector<std::string>& args, Io io) {
+  CLI::App app{
+      "mpsim: hardware cost model and accelerator simulator for mixed-precision inference",
+      "mpsim"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "mpsim 0.1.0");
+  add_all_commands(app, io);
+
+  // CLI11 wants argv-style input in reverse order.
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    io.out << app.help();
+    return 0;
+  } catch (const CLI::CallForAllHelp&) {
+    io.out << app.help("", CLI::AppFormatMode::All);
+    return 0;
+  } catch (const CLI::CallForVersion&) {
+    io.out << app.version() << '\n';
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    io.err << "mpsim: error: " << e.what() << "\n(run 'mpsim --help' for usage)\n";
+    return 2;
+  } catch (const UserError& e) {
+    io.err << "mpsim: error: " << e.what() << '\n';
+    return 2;
+  }
+  return 0;
+}
+
+}  // namespace mpsim::cli

@@ -1,0 +1,22 @@
+// The subcommands of `mpsim`, one file each. Each adds itself to the CLI11 app; its callback
+// writes to the Io it was given and throws UserError on bad input.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "apps/cli.h"
+
+namespace mpsim::cli {
+
+void add_formats_command(CLI::App& app, Io& io);
+void add_quantize_command(CLI::App& app, Io& io);
+void add_workload_command(CLI::App& app, Io& io);
+
+// The explicit registry (no static initialisers): a new subcommand is one line here.
+inline void add_all_commands(CLI::App& app, Io& io) {
+  add_formats_command(app, io);
+  add_quantize_command(app, io);
+  add_workload_command(app, io);
+}
+
+}  // namespace mpsim::cli

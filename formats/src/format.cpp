@@ -1,0 +1,2 @@
+// Placeholder: the formats implementation lands here.
+#include "formats/format.h"

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs every Debian package mpsim needs to build, test and benchmark. Idempotent: packages
+# already present are left as they are, and apt-get update runs only when something is missing.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  build-essential cmake pkg-config clang-format
+  # libraries the C++ code links
+  libsystemc-dev libboost-graph-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
+  libonnx-dev libprotobuf-dev protobuf-compiler zlib1g-dev libopenblas-dev
+  # tests and benchmarks
+  doctest-dev libbenchmark-dev
+  # model export for tests and training scripts (run with /usr/bin/python3)
+  python3 python3-torch python3-torchvision python3-onnx python3-numpy
+  # real data
+  dataset-fashion-mnist
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+echo "setup: installing ${missing[*]}"
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -q
+"${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,127 @@
+// SCALE-Sim topology CSVs. Each row is an independent layer on its own input, as SCALE-Sim
+// simulates them one by one; IFMAP sizes are already padded.
+#include <fstream>
+#include <sstream>
+
+#include "formats/error.h"
+#include "workloads/importers.h"
+
+namespace mpsim {
+
+namespace {
+
+std::string trim(std::string s) {
+  const auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return "";
+  const auto e = s.find_last_not_of(" \t\r\n");
+  return s.substr(b, e - b + 1);
+}
+
+std::vector<std::string> split_row(const std::string& line) {
+  std::vector<std::string> cells;
+  std::stringstream ss(line);
+  std::string cell;
+  while (std::getline(ss, cell, ',')) cells.push_back(trim(cell));
+  while (!cells.empty() && cells.back().empty()) cells.pop_back();  // the trailing comma
+  return cells;
+}
+
+std::int64_t positive(const std::string& cell, const std::string& column, const std::string& source,
+                      int line) {
+  std::size_t used = 0;
+  long long v = 0;
+  try {
+    v = std::stoll(cell, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != cell.size() || cell.empty() || v <= 0)
+    throw UserError(located(source, line, 0,
+                            "column '" + column + "': expected a positive integer, found '" +
+                                cell + "'"));
+  return v;
+}
+
+}  // namespace
+
+Network parse_scalesim_topology(std::string_view text, const std::string& source) {
+  std::stringstream in{std::string(text)};
+  std::string line;
+  int line_no = 0;
+  enum class Form { kUnknown, kConv, kGemm } form = Form::kUnknown;
+  std::string stem = source;
+  if (auto slash = stem.find_last_of('/'); slash != std::string::npos) stem = stem.substr(slash + 1);
+  if (auto dot = stem.rfind('.'); dot != std::string::npos) stem = stem.substr(0, dot);
+  Network net(stem);
+  static const char* conv_columns[] = {"Layer name",   "IFMAP Height", "IFMAP Width",
+                                       "Filter Height", "Filter Width", "Channels",
+                                       "Num Filter",   "Strides"};
+  static const char* gemm_columns[] = {"Layer name", "M", "N", "K"};
+
+  while (std::getline(in, line)) {
+    ++line_no;
+    const auto cells = split_row(line);
+    if (cells.empty() || cells[0].rfind('#', 0) == 0) continue;
+    if (form == Form::kUnknown) {  // the header row tells the form
+      if (cells.size() == 8) {
+        form = Form::kConv;
+      } else if (cells.size() == 4) {
+        form = Form::kGemm;
+      } else {
+        throw UserError(located(source, line_no, 0,
+                                "expected a SCALE-Sim topology header: 'Layer name, IFMAP Height, "
+                                "IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, "
+                                "Strides,' (convolution) or 'Layer name, M, N, K,' (GEMM); found " +
+                                    std::to_string(cells.size()) + " columns"));
+      }
+      continue;
+    }
+    const std::size_t want = form == Form::kConv ? 8 : 4;
+    if (cells.size() != want)
+      throw UserError(located(source, line_no, 0,
+                              "expected " + std::to_string(want) + " columns, found " +
+                                  std::to_string(cells.size())));
+    const std::string& name = cells[0];
+    Layer l;
+    l.name = name;
+    l.source_line = line_no;
+    try {
+      if (form == Form::kConv) {
+        std::int64_t v[8];
+        for (int c = 1; c < 8; ++c) v[c] = positive(cells[c], conv_columns[c], source, line_no);
+        const int in = net.add_input(name + ".ifmap", {1, v[5], v[1], v[2]}, line_no);
+        l.op = Op::kConv2d;
+        l.inputs = {in};
+        l.conv.out_channels = v[6];
+        l.conv.kernel_h = v[3];
+        l.conv.kernel_w = v[4];
+        l.conv.stride_h = l.conv.stride_w = v[7];
+      } else {
+        // SCALE-Sim's GEMM form: an (M x K) by (K x N) product.
+        std::int64_t v[4];
+        for (int c = 1; c < 4; ++c) v[c] = positive(cells[c], gemm_columns[c], source, line_no);
+        const int in = net.add_input(name + ".a", {v[1], v[3]}, line_no);
+        l.op = Op::kLinear;
+        l.inputs = {in};
+        l.out_features = v[2];
+      }
+      net.add_layer(std::move(l));
+    } catch (const UserError& e) {
+      const std::string msg = e.what();
+      if (msg.rfind(source, 0) == 0) throw;
+      throw UserError(located(source, line_no, 0, msg));
+    }
+  }
+  if (net.mac_layers().empty()) throw UserError(source + ": the topology has no layers");
+  return net;
+}
+
+Network import_scalesim_topology(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw UserError(path + ": cannot open the topology file");
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return parse_scalesim_topology(ss.str(), path);
+}
+
+}  // namespace mpsim

@@ -1,0 +1,60 @@
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+
+#include "formats/error.h"
+#include "workloads/importers.h"
+#include "workloads/network_io.h"
+
+namespace mpsim {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// The zoo folder: $MPSIM_ZOO_DIR if set, else the source tree's workloads/zoo.
+fs::path zoo_dir() {
+  if (const char* env = std::getenv("MPSIM_ZOO_DIR"); env && *env) return env;
+  return MPSIM_ZOO_DIR;
+}
+
+bool ends_with(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace
+
+std::vector<std::string> builtin_network_names() {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(zoo_dir(), ec))
+    if (e.path().extension() == ".toml") names.push_back(e.path().stem().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::string builtin_network_path(const std::string& name) {
+  const auto names = builtin_network_names();
+  if (std::find(names.begin(), names.end(), name) == names.end()) {
+    auto hint = closest_names(name, names);
+    throw UserError("unknown network '" + name + "'" +
+                    (hint.empty() ? "" : " (did you mean " + join(hint, " or ") + "?)") +
+                    "; built-in networks: " + join(names) +
+                    "; or give a path to a .toml, .onnx or SCALE-Sim .csv file");
+  }
+  return (zoo_dir() / (name + ".toml")).string();
+}
+
+Network load_workload(const std::string& name_or_path) {
+  const std::string& s = name_or_path;
+  const bool is_path = s.find('/') != std::string::npos || ends_with(s, ".toml") ||
+                       ends_with(s, ".onnx") || ends_with(s, ".csv");
+  if (!is_path) return load_network_toml(builtin_network_path(s));
+  if (!fs::exists(s)) throw UserError(s + ": no such file");
+  if (ends_with(s, ".onnx")) return import_onnx(s);
+  if (ends_with(s, ".csv")) return import_scalesim_topology(s);
+  if (ends_with(s, ".toml")) return load_network_toml(s);
+  throw UserError(s + ": unknown kind of workload file; expected .toml, .onnx or .csv");
+}
+
+}  // namespace mpsim
