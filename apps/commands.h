@@ -11,12 +11,14 @@ namespace mpsim::cli {
 void add_formats_command(CLI::App& app, Io& io);
 void add_quantize_command(CLI::App& app, Io& io);
 void add_workload_command(CLI::App& app, Io& io);
+void add_map_command(CLI::App& app, Io& io);
 
 // The explicit registry (no static initialisers): a new subcommand is one line here.
 inline void add_all_commands(CLI::App& app, Io& io) {
   add_formats_command(app, io);
   add_quantize_command(app, io);
   add_workload_command(app, io);
+  add_map_command(app, io);
 }
 
 }  // namespace mpsim::cli

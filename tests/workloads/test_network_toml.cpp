@@ -1,0 +1,154 @@
+// Network files: shapes and MACs inferred per op, and errors that name file, line and key.
+#include <doctest/doctest.h>
+
+#include "formats/error.h"
+#include "workloads/network_io.h"
+
+using namespace mpsim;
+
+namespace {
+
+const char* kSmall = R"(name = "small"
+[[input]]
+name = "x"
+shape = [1, 16, 32, 32]
+
+[[layer]]
+name = "dw"
+op = "conv2d"
+out_channels = 16
+kernel = 3
+padding = 1
+groups = 16
+
+[[layer]]
+name = "pw"
+op = "conv2d"
+out_channels = 32
+kernel = 1
+
+[[layer]]
+name = "dil"
+op = "conv2d"
+input = "x"
+out_channels = 8
+kernel = [3, 5]
+stride = [2, 1]
+padding = [2, 4]
+dilation = 2
+
+[[layer]]
+name = "pool"
+op = "maxpool"
+input = "pw"
+kernel = 3
+stride = 2
+padding = 1
+
+[[layer]]
+name = "gap"
+op = "global_avgpool"
+
+[[layer]]
+name = "flat"
+op = "reshape"
+shape = [1, -1]
+
+[[layer]]
+name = "fc"
+op = "linear"
+out_features = 10
+bias = true
+)";
+
+std::string error_of(const std::string& text) {
+  try {
+    parse_network_toml(text, "net.toml");
+  } catch (const UserError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("network file: shapes and MACs of conv, depthwise, dilated, pooling and linear") {
+  const Network net = parse_network_toml(kSmall, "small.toml");
+  CHECK(net.name() == "small");
+  const auto& dw = net.layer(*net.find("dw"));
+  CHECK(dw.output_shape == Shape{1, 16, 32, 32});
+  CHECK(dw.macs == 16 * 32 * 32 * 9);  // one input channel per filter
+  CHECK(dw.weight_count == 16 * 9);
+  CHECK(dw.gemm.groups == 16);
+  CHECK(dw.gemm.n == 1);
+  const auto& pw = net.layer(*net.find("pw"));
+  CHECK(pw.macs == 32LL * 32 * 32 * 16);
+  const auto& dil = net.layer(*net.find("dil"));
+  // H: (32 + 4 - 2*(3-1) - 1) / 2 + 1 = 16;  W: (32 + 8 - 2*(5-1) - 1) / 1 + 1 = 32
+  CHECK(dil.output_shape == Shape{1, 8, 16, 32});
+  CHECK(dil.macs == 8LL * 16 * 32 * 16 * 15);
+  CHECK(net.layer(*net.find("pool")).output_shape == Shape{1, 32, 16, 16});
+  CHECK(net.layer(*net.find("flat")).output_shape == Shape{1, 32});
+  const auto& fc = net.layer(*net.find("fc"));
+  CHECK(fc.macs == 320);
+  CHECK(fc.bias_count == 10);
+  CHECK(net.mac_layers().size() == 4);
+  CHECK(net.total_macs() == dw.macs + pw.macs + dil.macs + fc.macs);
+  CHECK(net.outputs() == std::vector<int>{*net.find("fc"), *net.find("dil")});
+}
+
+TEST_CASE("network file: batched matmul with transpose_b and broadcasting") {
+  const Network net = parse_network_toml(R"(
+[[input]]
+name = "q"
+shape = [2, 12, 197, 64]
+[[input]]
+name = "k"
+shape = [1, 12, 197, 64]
+[[layer]]
+name = "qk"
+op = "matmul"
+inputs = ["q", "k"]
+transpose_b = true
+[[layer]]
+name = "sm"
+op = "softmax"
+)", "mm.toml");
+  const auto& qk = net.layer(*net.find("qk"));
+  CHECK(qk.output_shape == Shape{2, 12, 197, 197});
+  CHECK(qk.gemm.groups == 24);
+  CHECK(qk.macs == 24LL * 197 * 197 * 64);
+  CHECK(qk.weight_count == 0);
+}
+
+TEST_CASE("network file: errors name the file, line and key") {
+  CHECK(error_of("[[input]]\nname = \"x\"\nshape = [1, 3, 8, 8]\n[[layer]]\nname = \"c\"\nop = \"conv2d\"\n"
+                 "out_channels = 4\nkernal = 3\n")
+            .find("net.toml:8:") == 0);
+  const auto unknown_op = error_of("[[input]]\nname = \"x\"\nshape = [1, 4]\n[[layer]]\nname = \"l\"\nop = \"lineer\"\n");
+  CHECK(unknown_op.find("net.toml:6:") == 0);
+  CHECK(unknown_op.find("did you mean linear") != std::string::npos);
+  const auto bad_input = error_of("[[input]]\nname = \"x\"\nshape = [1, 4]\n[[layer]]\nname = \"l\"\nop = \"linear\"\ninput = \"y\"\nout_features = 2\n");
+  CHECK(bad_input.find("net.toml:4:") == 0);
+  CHECK(bad_input.find("input 'y' is not defined above") != std::string::npos);
+  const auto wrong_type = error_of("[[input]]\nname = \"x\"\nshape = [1, 4]\n[[layer]]\nname = \"l\"\nop = \"linear\"\nout_features = \"two\"\n");
+  CHECK(wrong_type.find("net.toml:7:") == 0);
+  CHECK(wrong_type.find("expected an integer") != std::string::npos);
+  const auto shape = error_of("[[input]]\nname = \"x\"\nshape = [1, 3, 4, 4]\n[[layer]]\nname = \"c\"\nop = \"conv2d\"\nout_channels = 4\nkernel = 7\n");
+  CHECK(shape.find("net.toml:4") == 0);
+  CHECK(shape.find("larger than the padded input") != std::string::npos);
+  CHECK(error_of("[[input]]\nname = \"x\"\nshape = [1, 4]\n[[layer]]\nname = \"x\"\nop = \"relu\"\n")
+            .find("used twice") != std::string::npos);
+  CHECK(error_of("[[input]]\nname = \"x\"\nshape = [1, 3, 8, 8]\n[[layer]]\nname = \"c\"\nop = \"conv2d\"\nout_channels = 4\nkernel = 3\ngroups = 2\n")
+            .find("groups = 2 must divide") != std::string::npos);
+  CHECK(error_of("name = \"n\"\n[[layer]]\nname = \"l\"\nop = \"relu\"\n").find("[[input]]") != std::string::npos);
+  CHECK(error_of("x = [1,\n").find("net.toml:") == 0);
+}
+
+TEST_CASE("network file: a missing file and an unknown built-in name are user errors") {
+  CHECK_THROWS_AS(load_network_toml("/nonexistent/net.toml"), UserError);
+  CHECK_THROWS_WITH_AS(load_workload("no_such_network_xyz"),
+                       doctest::Contains("unknown network 'no_such_network_xyz'"), UserError);
+  CHECK_THROWS_WITH_AS(load_workload("/nonexistent/x.onnx"), doctest::Contains("no such file"),
+                       UserError);
+}

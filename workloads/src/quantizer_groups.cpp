@@ -1,0 +1,143 @@
+#include "workloads/quantizer_groups.h"
+
+#include <algorithm>
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/connected_components.hpp>
+#include <map>
+
+#include "formats/error.h"
+
+namespace mpsim {
+
+namespace {
+
+// Per-element ops that hardware fuses into the producer's output stage, so their output keeps
+// the producer's quantizer.
+bool is_fused_elementwise(const Layer& l) {
+  if (l.op == Op::kBatchNorm) return true;
+  return l.op == Op::kUnary && (l.subop == "relu" || l.subop == "relu6" || l.subop == "clip");
+}
+
+// Ops that combine their inputs in one number domain, so the inputs share a format.
+bool joins_inputs(const Layer& l) {
+  if (l.op == Op::kConcat) return true;
+  return l.op == Op::kEltwise &&
+         (l.subop == "add" || l.subop == "sub" || l.subop == "max" || l.subop == "min");
+}
+
+std::string member_name(const Network& net, const GroupMember& m) {
+  const Layer& l = net.layer(m.layer);
+  if (l.op != Op::kMatMul) return l.name;
+  return l.name + (m.operand == 0 ? " (first operand)" : " (second operand)");
+}
+
+}  // namespace
+
+std::vector<QuantizerGroup> quantizer_groups(const Network& net) {
+  using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS>;
+  const auto n = net.size();
+  Graph g(n);
+  std::vector<std::vector<int>> joins_of(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const Layer& l = net.layer(static_cast<int>(i));
+    if (l.inputs.empty()) continue;
+    if (is_data_movement(l.op, l.subop) || is_fused_elementwise(l))
+      boost::add_edge(i, static_cast<std::size_t>(l.inputs[0]), g);
+    if (joins_inputs(l)) {
+      for (std::size_t k = 1; k < l.inputs.size(); ++k)
+        boost::add_edge(static_cast<std::size_t>(l.inputs[0]), static_cast<std::size_t>(l.inputs[k]), g);
+      joins_of[static_cast<std::size_t>(l.inputs[0])].push_back(static_cast<int>(i));
+    }
+  }
+  std::vector<int> component(n);
+  boost::connected_components(g, component.data());
+
+  std::map<int, QuantizerGroup> by_component;
+  for (std::size_t i = 0; i < n; ++i) {
+    auto& grp = by_component[component[i]];
+    grp.tensors.push_back(static_cast<int>(i));
+    for (int j : joins_of[i]) grp.joins.push_back(j);
+  }
+  for (int id : net.mac_layers()) {
+    const Layer& l = net.layer(id);
+    const int operands = l.op == Op::kMatMul ? 2 : 1;
+    for (int k = 0; k < operands; ++k)
+      by_component[component[static_cast<std::size_t>(l.inputs[static_cast<std::size_t>(k)])]]
+          .members.push_back({id, k});
+  }
+
+  std::vector<QuantizerGroup> out;
+  for (auto& [c, grp] : by_component) {
+    if (grp.members.size() < 2) continue;
+    std::sort(grp.joins.begin(), grp.joins.end());
+    out.push_back(std::move(grp));
+  }
+  std::sort(out.begin(), out.end(), [](const QuantizerGroup& a, const QuantizerGroup& b) {
+    return a.members.front().layer < b.members.front().layer;
+  });
+  for (std::size_t i = 0; i < out.size(); ++i) out[i].id = static_cast<int>(i);
+  return out;
+}
+
+const Format& member_format(const PrecisionMap& map, const GroupMember& m) {
+  const auto& p = map.at(m.layer);
+  return m.operand == 0 ? p.activation : p.weight;
+}
+
+std::vector<GroupConflict> find_group_conflicts(const Network& net, const PrecisionMap& map,
+                                                const std::vector<QuantizerGroup>& groups) {
+  std::vector<GroupConflict> out;
+  for (const auto& g : groups) {
+    const Format& first = member_format(map, g.members.front());
+    const bool differs = std::any_of(g.members.begin(), g.members.end(), [&](const auto& m) {
+      return !(member_format(map, m) == first);
+    });
+    if (!differs) continue;
+    std::vector<std::string> parts;
+    for (const auto& m : g.members) parts.push_back(member_name(net, m) + " " + member_format(map, m).name());
+    std::string why;
+    if (!g.joins.empty()) {
+      std::vector<std::string> j;
+      for (int id : g.joins) j.push_back(op_name(net.layer(id).op, net.layer(id).subop) + " '" + net.layer(id).name + "'");
+      why = "; joined by " + join(j);
+    } else {
+      why = "; they read the same tensor";
+    }
+    out.push_back({g.id, "quantizer group " + std::to_string(g.id) +
+                             " must share one activation format but has " + join(parts) + why});
+  }
+  return out;
+}
+
+int resolve_groups_to_wider(const Network& net, PrecisionMap& map,
+                            const std::vector<QuantizerGroup>& groups) {
+  int changed = 0;
+  for (const auto& g : groups) {
+    const Format* widest = &member_format(map, g.members.front());
+    for (const auto& m : g.members) {
+      const Format& f = member_format(map, m);
+      if (f.bits() > widest->bits()) {
+        widest = &f;
+      }
+    }
+    for (const auto& m : g.members) {
+      const Format& f = member_format(map, m);
+      if (f.bits() == widest->bits() && !(f == *widest))
+        throw UserError("quantizer group " + std::to_string(g.id) + ": cannot choose the wider of " +
+                        widest->name() + " and " + f.name() + " (both " +
+                        std::to_string(f.bits()) + " bits, read by " + member_name(net, g.members.front()) +
+                        " and " + member_name(net, m) + "); set one format for the group in the map");
+    }
+    const Format target = *widest;
+    for (const auto& m : g.members) {
+      if (member_format(map, m) == target) continue;
+      LayerPrecision p = map.at(m.layer);
+      (m.operand == 0 ? p.activation : p.weight) = target;
+      map.set(m.layer, p);
+      ++changed;
+    }
+  }
+  return changed;
+}
+
+}  // namespace mpsim
