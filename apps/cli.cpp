@@ -8,9 +8,8 @@
 namespace mpsim::cli {
 
 int run(const std::vector<std::string>& args, Io io) {
-  CLI::App app{
-      "mpsim: hardware cost model and accelerator simulator for mixed-precision inference",
-      "mpsim"};
+  CLI::App app{"mpsim: hardware cost model and accelerator simulator for mixed-precision inference",
+               "mpsim"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "mpsim 0.1.0");
   add_all_commands(app, io);

@@ -41,7 +41,8 @@ void show(const MapOptions& o, Io& io) {
   } else if (auto conflicts = find_group_conflicts(net, map, groups); !conflicts.empty()) {
     std::string msg = (o.map.empty() ? std::string("the map") : o.map) + " breaks " +
                       std::to_string(conflicts.size()) + " quantizer group(s):";
-    for (const auto& c : conflicts) msg += "\n  " + c.message;
+    for (const auto& c : conflicts)
+      msg += "\n  " + c.message;
     msg += "\n(--resolve-groups sets each group to its widest format)";
     throw UserError(msg);
   }
@@ -64,21 +65,25 @@ void show(const MapOptions& o, Io& io) {
     io.out << j.dump(2) << '\n';
     return;
   }
-  std::vector<std::string> header = {"layer", "weight", "activation", "accumulator", "granularity", "group"};
+  std::vector<std::string> header = {"layer",       "weight",      "activation",
+                                     "accumulator", "granularity", "group"};
   std::vector<std::vector<std::string>> rows;
   for (int id : net.mac_layers()) {
     const auto& p = map.at(id);
     const int g = group_of[static_cast<std::size_t>(id)];
     rows.push_back({net.layer(id).name, p.weight.name(), p.activation.name(), fmt(p.accumulator),
-                    granularity_name(p.granularity, p.cluster_size), g < 0 ? "" : std::to_string(g)});
+                    granularity_name(p.granularity, p.cluster_size),
+                    g < 0 ? "" : std::to_string(g)});
   }
   if (o.format == "csv") {
     io.out << csv_row(header);
-    for (const auto& r : rows) io.out << csv_row(r);
+    for (const auto& r : rows)
+      io.out << csv_row(r);
     return;
   }
   TextTable t(header);
-  for (auto& r : rows) t.add_row(std::move(r));
+  for (auto& r : rows)
+    t.add_row(std::move(r));
   t.print(io.out);
   if (o.resolve) io.out << changed << " operand format(s) widened to resolve quantizer groups\n";
 }
@@ -96,9 +101,11 @@ void list_groups(const MapOptions& o, Io& io) {
       nlohmann::ordered_json e;
       e["id"] = g.id;
       e["members"] = nlohmann::ordered_json::array();
-      for (const auto& m : g.members) e["members"].push_back(member_text(m));
+      for (const auto& m : g.members)
+        e["members"].push_back(member_text(m));
       e["joined_by"] = nlohmann::ordered_json::array();
-      for (int id : g.joins) e["joined_by"].push_back(net.layer(id).name);
+      for (int id : g.joins)
+        e["joined_by"].push_back(net.layer(id).name);
       j.push_back(std::move(e));
     }
     io.out << j.dump(2) << '\n';
@@ -107,11 +114,14 @@ void list_groups(const MapOptions& o, Io& io) {
   TextTable t({"group", "members", "joined by"});
   for (const auto& g : groups) {
     std::vector<std::string> members, joins;
-    for (const auto& m : g.members) members.push_back(member_text(m));
-    for (int id : g.joins) joins.push_back(net.layer(id).name);
+    for (const auto& m : g.members)
+      members.push_back(member_text(m));
+    for (int id : g.joins)
+      joins.push_back(net.layer(id).name);
     t.add_row({std::to_string(g.id), join(members), join(joins)});
   }
-  io.out << groups.size() << " quantizer groups with more than one member in " << net.name() << '\n';
+  io.out << groups.size() << " quantizer groups with more than one member in " << net.name()
+         << '\n';
   t.print(io.out);
 }
 
@@ -123,7 +133,8 @@ void add_map_command(CLI::App& app, Io& io) {
 
   auto opts = std::make_shared<MapOptions>();
   auto* show_cmd = cmd->add_subcommand("show", "A precision map as matched against a network");
-  show_cmd->add_option("--workload,-w", opts->workload, "Built-in network, or .toml/.onnx/.csv file")
+  show_cmd
+      ->add_option("--workload,-w", opts->workload, "Built-in network, or .toml/.onnx/.csv file")
       ->required();
   show_cmd->add_option("--map,-m", opts->map, "Precision map (TOML); default int8 everywhere");
   show_cmd->add_flag("--resolve-groups", opts->resolve,
@@ -134,7 +145,8 @@ void add_map_command(CLI::App& app, Io& io) {
 
   auto gopts = std::make_shared<MapOptions>();
   auto* groups_cmd = cmd->add_subcommand("groups", "Tensors that must share one activation format");
-  groups_cmd->add_option("--workload,-w", gopts->workload, "Built-in network, or a file")->required();
+  groups_cmd->add_option("--workload,-w", gopts->workload, "Built-in network, or a file")
+      ->required();
   groups_cmd->add_option("--format", gopts->format, "Output format")
       ->check(CLI::IsMember({"table", "json"}));
   groups_cmd->callback([gopts, &io] { list_groups(*gopts, io); });

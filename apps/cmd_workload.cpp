@@ -19,7 +19,8 @@ struct ShowOptions {
 
 std::string input_shapes(const Network& net, const Layer& l) {
   std::vector<std::string> shapes;
-  for (int in : l.inputs) shapes.push_back(shape_string(net.layer(in).output_shape));
+  for (int in : l.inputs)
+    shapes.push_back(shape_string(net.layer(in).output_shape));
   return join(shapes, " ");
 }
 
@@ -42,13 +43,16 @@ void show(const ShowOptions& o, Io& io) {
       e["name"] = l.name;
       e["op"] = op_name(l.op, l.subop);
       e["inputs"] = nlohmann::ordered_json::array();
-      for (int in : l.inputs) e["inputs"].push_back(net.layer(in).name);
+      for (int in : l.inputs)
+        e["inputs"].push_back(net.layer(in).name);
       e["input_shapes"] = nlohmann::ordered_json::array();
-      for (int in : l.inputs) e["input_shapes"].push_back(net.layer(in).output_shape);
+      for (int in : l.inputs)
+        e["input_shapes"].push_back(net.layer(in).output_shape);
       e["output_shape"] = l.output_shape;
       e["macs"] = l.macs;
       e["weights"] = l.weight_count;
-      if (is_mac_op(l.op)) e["gemm"] = {{"groups", l.gemm.groups}, {"m", l.gemm.m}, {"n", l.gemm.n}, {"k", l.gemm.k}};
+      if (is_mac_op(l.op))
+        e["gemm"] = {{"groups", l.gemm.groups}, {"m", l.gemm.m}, {"n", l.gemm.n}, {"k", l.gemm.k}};
       j["layers"].push_back(std::move(e));
     }
     j["mac_layers"] = mac_ids.size();
@@ -58,15 +62,14 @@ void show(const ShowOptions& o, Io& io) {
     return;
   }
   if (o.format == "csv") {
-    io.out << csv_row({"name", "op", "input_shapes", "output_shape", "groups", "m", "n", "k",
-                       "macs", "weights"});
+    io.out << csv_row(
+        {"name", "op", "input_shapes", "output_shape", "groups", "m", "n", "k", "macs", "weights"});
     for (int id : ids) {
       const Layer& l = net.layer(id);
-      io.out << csv_row({l.name, op_name(l.op, l.subop), input_shapes(net, l),
-                         shape_string(l.output_shape), std::to_string(l.gemm.groups),
-                         std::to_string(l.gemm.m), std::to_string(l.gemm.n),
-                         std::to_string(l.gemm.k), std::to_string(l.macs),
-                         std::to_string(l.weight_count)});
+      io.out << csv_row(
+          {l.name, op_name(l.op, l.subop), input_shapes(net, l), shape_string(l.output_shape),
+           std::to_string(l.gemm.groups), std::to_string(l.gemm.m), std::to_string(l.gemm.n),
+           std::to_string(l.gemm.k), std::to_string(l.macs), std::to_string(l.weight_count)});
     }
     return;
   }
@@ -91,8 +94,9 @@ void add_workload_command(CLI::App& app, Io& io) {
 
   auto opts = std::make_shared<ShowOptions>();
   auto* show_cmd = cmd->add_subcommand("show", "Per-layer shapes, MACs and weights, and totals");
-  show_cmd->add_option("workload", opts->workload,
-                       "Built-in network name, or a .toml, .onnx or SCALE-Sim .csv file")
+  show_cmd
+      ->add_option("workload", opts->workload,
+                   "Built-in network name, or a .toml, .onnx or SCALE-Sim .csv file")
       ->required();
   show_cmd->add_option("--format", opts->format, "Output format")
       ->check(CLI::IsMember({"table", "csv", "json"}));

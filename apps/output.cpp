@@ -1,5 +1,6 @@
 #include "apps/output.h"
 
+#include <unistd.h>
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -7,7 +8,6 @@
 #include <filesystem>
 #include <fstream>
 #include <ostream>
-#include <unistd.h>
 
 #include "formats/error.h"
 
@@ -17,17 +17,20 @@ namespace {
 
 bool looks_numeric(const std::string& s) {
   if (s.empty()) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isdigit(static_cast<unsigned char>(c)) || c == ',' || c == '.' || c == '-' ||
-           c == 'e' || c == '+' || c == '%';
-  }) && (std::isdigit(static_cast<unsigned char>(s.back())) || s.back() == '%');
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) {
+                       return std::isdigit(static_cast<unsigned char>(c)) || c == ',' || c == '.' ||
+                              c == '-' || c == 'e' || c == '+' || c == '%';
+                     }) &&
+         (std::isdigit(static_cast<unsigned char>(s.back())) || s.back() == '%');
 }
 
 }  // namespace
 
 void TextTable::print(std::ostream& out) const {
   std::vector<std::size_t> width(header_.size(), 0);
-  for (std::size_t c = 0; c < header_.size(); ++c) width[c] = header_[c].size();
+  for (std::size_t c = 0; c < header_.size(); ++c)
+    width[c] = header_[c].size();
   for (const auto& row : rows_)
     for (std::size_t c = 0; c < row.size() && c < width.size(); ++c)
       width[c] = std::max(width[c], row[c].size());
@@ -49,7 +52,8 @@ void TextTable::print(std::ostream& out) const {
   };
   auto print_rule = [&] {
     std::size_t total = 0;
-    for (auto w : width) total += w;
+    for (auto w : width)
+      total += w;
     total += 2 * (width.empty() ? 0 : width.size() - 1);
     out << std::string(total, '-') << '\n';
   };
@@ -92,7 +96,12 @@ void write_file_atomically(const std::string& path, const std::string& content) 
   const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
   if (!fs::is_directory(dir))
     throw UserError(path + ": cannot write: folder '" + dir.string() + "' does not exist");
-  const fs::path tmp = dir / ("." + target.filename().string() + ".tmp." + std::to_string(getpid()));
+  // Built by appending: g++ 12 warns falsely (-Wrestrict) on "." + std::string.
+  std::string tmp_name = ".";
+  tmp_name += target.filename().string();
+  tmp_name += ".tmp.";
+  tmp_name += std::to_string(getpid());
+  const fs::path tmp = dir / tmp_name;
   {
     std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
     if (!f) throw UserError(path + ": cannot write: " + std::strerror(errno));

@@ -45,7 +45,8 @@ BENCHMARK(BM_PrecisionMapResNet50)->Unit(benchmark::kMicrosecond);
 
 void BM_QuantizerGroupsResNet50(benchmark::State& state) {
   const mpsim::Network net = mpsim::load_workload("resnet50");
-  for (auto _ : state) benchmark::DoNotOptimize(mpsim::quantizer_groups(net).size());
+  for (auto _ : state)
+    benchmark::DoNotOptimize(mpsim::quantizer_groups(net).size());
 }
 BENCHMARK(BM_QuantizerGroupsResNet50)->Unit(benchmark::kMicrosecond);
 

@@ -14,8 +14,8 @@
 namespace mpsim {
 
 enum class FormatKind {
-  kSignedInt,    // int2..int16: two's complement, symmetric narrow range by default
-  kUnsignedInt,  // uint2..uint16: with a zero point
+  kSignedInt,    // int2..int32: two's complement, symmetric narrow range by default
+  kUnsignedInt,  // uint2..uint32: with a zero point
   kBinary,       // {-1, +1} times a scale
   kTernary,      // {-1, 0, +1} times a scale
   kFloat,        // fp4_e2m1 .. fp32, eXmY
@@ -49,18 +49,22 @@ struct Spec {
   int man_bits = 0;
   int bias = 0;
   Specials specials = Specials::kNone;
-  bool identity = false;             // fp32 (e8m23): conversion is the identity
-  std::uint32_t round_shift = 0;     // 23 - man_bits
-  std::uint32_t round_half = 0;      // 2^(round_shift-1) - 1, 0 when round_shift is 0
-  std::uint32_t round_lsb = 0;       // 1 when round_shift > 0: the ties-to-even term
-  std::uint32_t round_mask = 0;      // clears the dropped fraction bits
-  std::uint32_t max_bits = 0;        // fp32 bits of the largest finite magnitude
+  bool identity = false;          // fp32 (e8m23): conversion is the identity
+  std::uint32_t round_shift = 0;  // 23 - man_bits
+  std::uint32_t round_half = 0;   // 2^(round_shift-1) - 1, 0 when round_shift is 0
+  std::uint32_t round_lsb = 0;    // 1 when round_shift > 0: the ties-to-even term
+  std::uint32_t round_mask = 0;   // clears the dropped fraction bits
+  std::uint32_t max_bits = 0;     // fp32 bits of the largest finite magnitude
   std::uint32_t min_normal_bits = 0;
-  float subnormal_magic = 0;         // 2^(emin - man_bits + 23): adding it rounds to the grid
-  // Integers (and MX int8 elements): the code range and the value of code 1.
+  float subnormal_magic = 0;  // 2^(emin - man_bits + 23): adding it rounds to the grid
+  // Integers (and MX int8 elements): the code range, exact and as fp32 clamp bounds (rounded
+  // toward zero where fp32 cannot hold them: formats wider than 24 bits), and the value of code 1.
+  std::int64_t int_min = 0;
+  std::int64_t int_max = 0;
   float qmin = 0;
   float qmax = 0;
-  float unit = 1;  // 2^-6 for MX int8 elements, 1 otherwise
+  bool wide = false;  // qmax > 2^22: rounding needs the slower path (see kernels.h)
+  float unit = 1;     // 2^-6 for MX int8 elements, 1 otherwise
   // Shared by all.
   double max = 0;
   double min_normal = 0;
@@ -83,13 +87,13 @@ class Format {
   bool is_integer() const { return !is_float(); }
   bool is_block() const { return block_size_ > 1; }
 
-  int bits() const { return bits_; }               // bits of one element
-  int exponent_bits() const { return exp_bits_; }  // 0 for integers
-  int mantissa_bits() const { return man_bits_; }  // stored fraction bits; value bits for ints
+  int bits() const { return bits_; }                // bits of one element
+  int exponent_bits() const { return exp_bits_; }   // 0 for integers
+  int mantissa_bits() const { return man_bits_; }   // stored fraction bits; value bits for ints
   int exponent_bias() const { return spec_.bias; }  // 0 for integers
-  int block_size() const { return block_size_; }   // 32 for MX, 1 otherwise
-  int scale_bits() const { return scale_bits_; }   // 8 (E8M0) for MX, 0 otherwise
-  double storage_bits() const;                     // per element, shared scale amortized
+  int block_size() const { return block_size_; }    // 32 for MX, 1 otherwise
+  int scale_bits() const { return scale_bits_; }    // 8 (E8M0) for MX, 0 otherwise
+  double storage_bits() const;                      // per element, shared scale amortized
 
   double max() const;            // largest finite magnitude (elements: before any scale)
   double min_normal() const;     // smallest positive normal (floats); the step for integers
@@ -100,14 +104,14 @@ class Format {
 
   // Integer formats: the code range used by quantization (narrow range for intN: -qmax..qmax;
   // 0..2^b-1 for uintN; -1..1 for binary and ternary). 0 for floats.
-  int qmin() const { return static_cast<int>(spec_.qmin); }
-  int qmax() const { return static_cast<int>(spec_.qmax); }
+  std::int64_t qmin() const { return spec_.int_min; }
+  std::int64_t qmax() const { return spec_.int_max; }
 
   // Element codes: the low bits() bits of the result. Throws UserError for MX formats as a whole
   // (use element_format() or formats/mx.h) and when NaN is encoded into a format without NaN.
   std::uint32_t encode(float x, Saturation s = Saturation::kSaturate) const;
   float decode(std::uint32_t code) const;
-  std::uint32_t code_count() const;  // 2^bits
+  std::uint64_t code_count() const;  // 2^bits (2^32 for fp32)
 
   // Round to nearest, ties to even, into this (element) format and back to float. NaN stays NaN
   // even in formats that cannot encode it, so a broken value stays visible. Integer formats use
@@ -139,8 +143,8 @@ class Format {
   detail::Spec spec_;
 };
 
-// The named formats, in the order `mpsim formats` lists them. The generic eXmY / eXmYfn forms
-// are accepted by Format::parse but not listed.
+// The named formats, in the order `mpsim formats` lists them. Format::parse also accepts the
+// generic eXmY / eXmYfn forms and int17..int31 / uint17..uint31, which are not listed.
 std::vector<Format> named_formats();
 std::vector<std::string> format_names();
 

@@ -1,62 +1,162 @@
 #!/usr/bin/env python3
-"""Exports a model to ONNX for mpsim's importer tests and benchmarks.
+"""Exports models to ONNX for mpsim's importer tests and benchmarks.
 
 Usage: export_test_models.py MODEL OUTPUT.onnx [--opset N]
 
-MODEL is a torchvision classifier (resnet18, resnet50, mobilenet_v2, vit_b_16) exported with
-random weights (weights=None) for a 1x3x224x224 input, or one of the small hand-built graphs the
-error tests need:
-  unsupported   a model with a NonMaxSuppression node (an op mpsim does not map)
-  custom_domain a model with an op from a custom domain
-  dynamic_batch a Conv whose input batch dimension is symbolic
+MODEL is one of
+  resnet18, resnet50, mobilenet_v2, vit_b_16
+      a torchvision classifier with random weights (weights=None), input 1x3x224x224;
+  ops_torch
+      a small torch network touching the ops torchvision's classifiers do not (hardswish,
+      hardsigmoid, batch norm, pad, ceil-mode pooling, chunk, layer norm, GELU, attention,
+      clamp, ...), input 1x3x32x32;
+  ops_onnx
+      a graph built with the onnx helper, for exact checks of attribute and weight handling:
+      fp16 and double initializers, auto_pad SAME_UPPER, Pad, Dropout, Identity, Split, MatMul
+      and Gemm weights, a Constant node;
+  unsupported, custom_domain, dynamic_batch, missing_initializer
+      small broken or unsupported graphs for the error tests.
 
 Run it with Debian's /usr/bin/python3 (python3-torch, python3-torchvision, python3-onnx); see
-scripts/setup.sh.
+scripts/setup.sh. Models are written where asked and never kept in the source tree.
 """
 import argparse
+import math
 import sys
 
 TORCHVISION_MODELS = ("resnet18", "resnet50", "mobilenet_v2", "vit_b_16")
-HAND_BUILT = ("unsupported", "custom_domain", "dynamic_batch")
+HAND_BUILT = ("ops_onnx", "unsupported", "custom_domain", "dynamic_batch", "missing_initializer")
+
+
+def export_torch(model, x, path, opset):
+    import torch
+
+    # Not under torch.no_grad(): without autograd, nn.MultiheadAttention takes its fused fast
+    # path (aten::_native_multi_head_attention), which torch 1.13 cannot export to ONNX.
+    torch.onnx.export(model.eval(), x, path, opset_version=opset, input_names=["input"],
+                      output_names=["output"], do_constant_folding=True)
 
 
 def export_torchvision(name, path, opset):
     import torch
     import torchvision
 
-    # Debian's torch starts with one thread here; two keeps the export quick without hogging.
-    torch.set_num_threads(2)
+    model = getattr(torchvision.models, name)(weights=None)
+    export_torch(model, torch.randn(1, 3, 224, 224), path, opset)
+
+
+def export_ops_torch(path, opset):
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    class OpsNet(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(3, 32, 3, stride=2, padding=1)
+            self.dw = nn.Conv2d(32, 32, 3, padding=2, dilation=2, groups=32)
+            self.bn = nn.BatchNorm2d(32)
+            self.pool = nn.MaxPool2d(3, stride=2, ceil_mode=True)
+            self.avg = nn.AvgPool2d(2, stride=2)
+            self.token = nn.Parameter(torch.randn(1, 1, 32))
+            self.ln = nn.LayerNorm(32)
+            self.qkv = nn.Linear(32, 96)
+            self.fc = nn.Linear(32, 10)
+
+        def forward(self, x):                      # 1x3x32x32
+            x = F.hardswish(self.conv(x))          # 1x32x16x16
+            x = self.bn(x)                         # not after a conv: stays a BatchNormalization
+            y = self.dw(x)                         # depthwise, dilated: 1x32x16x16
+            x = x + torch.sigmoid(y) * torch.tanh(y)
+            x = F.hardsigmoid(x)
+            x = F.pad(x, (1, 1, 2, 0))             # 1x32x18x18
+            x = self.pool(x)                       # ceil mode: 1x32x9x9
+            a, b = torch.chunk(x, 2, dim=1)        # two 1x16x9x9
+            x = torch.cat([b, a], dim=1)
+            x = self.avg(x[:, :, :8, :8])          # 1x32x4x4
+            t = x.flatten(2).transpose(1, 2)       # 1x16x32
+            t = t.unsqueeze(0).squeeze(0)
+            t = torch.cat([self.token.expand(t.shape[0], -1, -1), t], dim=1)  # 1x17x32
+            t = F.gelu(self.ln(t))
+            q, k, v = self.qkv(t).chunk(3, dim=-1)  # 1x17x32 each
+            att = torch.softmax(q @ k.transpose(-2, -1) / math.sqrt(32), dim=-1)
+            t = att @ v                            # 1x17x32
+            t = t[:, 0] + t.mean(dim=1)            # 1x32
+            t = torch.sqrt(t.pow(2) + 1e-3) - t
+            t = t.clamp(-1.0, 2.0)
+            return self.fc(t)                      # 1x10
+
     torch.manual_seed(0)
-    model = getattr(torchvision.models, name)(weights=None).eval()
-    x = torch.randn(1, 3, 224, 224)
-    # Not under torch.no_grad(): without autograd, nn.MultiheadAttention takes its fused fast
-    # path (aten::_native_multi_head_attention), which torch 1.13 cannot export to ONNX.
-    torch.onnx.export(model, x, path, opset_version=opset, input_names=["input"],
-                      output_names=["logits"], do_constant_folding=True)
+    export_torch(OpsNet(), torch.randn(1, 3, 32, 32), path, opset)
 
 
 def save_hand_built(name, path, opset):
+    import numpy as np
     import onnx
-    from onnx import TensorProto, helper
+    from onnx import TensorProto, helper, numpy_helper
 
-    if name == "dynamic_batch":
-        x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 3, 8, 8])
-        y = helper.make_tensor_value_info("y", TensorProto.FLOAT, None)
-        w = helper.make_tensor("w", TensorProto.FLOAT, [4, 3, 3, 3], [0.1] * 108)
+    def value_info(n, shape):
+        return helper.make_tensor_value_info(n, TensorProto.FLOAT, shape)
+
+    imports = [helper.make_opsetid("", opset)]
+    initializers = []
+    if name == "ops_onnx":
+        # Values chosen to be exact in fp16 so the test can compare them.
+        w = (np.arange(4 * 2 * 3 * 3, dtype=np.float32) * 0.25 - 4.0).reshape(4, 2, 3, 3)
+        b = np.array([0.5, -1.5, 2.0, 3.25], dtype=np.float64)
+        bm = np.arange(64 * 3, dtype=np.float32).reshape(64, 3)
+        bg = np.array([[1, 2], [3, 4], [5, 6]], dtype=np.float32)
+        cg = np.array([10, 20], dtype=np.float32)
+        initializers = [numpy_helper.from_array(w.astype(np.float16), "w_fp16"),
+                        numpy_helper.from_array(b, "b_double"),
+                        numpy_helper.from_array(bm, "matmul_weight"),
+                        numpy_helper.from_array(bg, "gemm_weight"),
+                        numpy_helper.from_array(cg, "gemm_bias"),
+                        numpy_helper.from_array(np.array([0, 0, 1, 0, 0, 0, 0, 1], np.int64),
+                                                "pads")]
+        # Split sizes: an attribute before opset 13, an input from 13 on.
+        if opset < 13:
+            split = helper.make_node("Split", ["f"], ["s1", "s2"], name="split", axis=1,
+                                     split=[16, 48])
+        else:
+            initializers.append(numpy_helper.from_array(np.array([16, 48], np.int64), "sizes"))
+            split = helper.make_node("Split", ["f", "sizes"], ["s1", "s2"], name="split", axis=1)
+        nodes = [
+            helper.make_node("Conv", ["x", "w_fp16", "b_double"], ["c"], name="conv",
+                             auto_pad="SAME_UPPER", strides=[2, 2]),            # 1x4x3x3
+            helper.make_node("Pad", ["c", "pads"], ["p"], name="pad"),          # 1x4x4x4
+            helper.make_node("Dropout", ["p"], ["d"], name="dropout"),
+            helper.make_node("Identity", ["d"], ["i"], name="identity"),
+            helper.make_node("Flatten", ["i"], ["f"], name="flatten"),          # 1x64
+            split,                                                              # 1x16, 1x48
+            helper.make_node("Concat", ["s2", "s1"], ["sc"], name="concat", axis=1),
+            helper.make_node("MatMul", ["sc", "matmul_weight"], ["m"], name="matmul"),  # 1x3
+            helper.make_node("Gemm", ["m", "gemm_weight", "gemm_bias"], ["g"], name="gemm",
+                             alpha=2.0),                                        # 1x2
+            helper.make_node("Constant", [], ["shape"], name="shape",
+                             value=numpy_helper.from_array(np.array([1, 2, 1], np.int64))),
+            helper.make_node("Reshape", ["g", "shape"], ["y"], name=""),        # 1x2x1
+        ]
+        graph = helper.make_graph(nodes, name, [value_info("x", [1, 2, 5, 5])],
+                                  [value_info("y", None)], initializers)
+    elif name == "dynamic_batch":
+        w = numpy_helper.from_array(np.full((4, 3, 3, 3), 0.1, np.float32), "w")
         nodes = [helper.make_node("Conv", ["x", "w"], ["y"], name="conv")]
-        graph = helper.make_graph(nodes, name, [x], [y], [w])
-        imports = [helper.make_opsetid("", opset)]
+        graph = helper.make_graph(nodes, name, [value_info("x", ["batch", 3, 8, 8])],
+                                  [value_info("y", None)], [w])
+    elif name == "missing_initializer":
+        nodes = [helper.make_node("Conv", ["x", "w"], ["y"], name="conv")]
+        graph = helper.make_graph(nodes, name, [value_info("x", [1, 3, 8, 8])],
+                                  [value_info("y", None)])
     else:
-        x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 8, 8])
-        y = helper.make_tensor_value_info("y", TensorProto.FLOAT, None)
         relu = helper.make_node("Relu", ["x"], ["r"], name="relu")
         if name == "unsupported":
             odd = helper.make_node("NonMaxSuppression", ["r", "r"], ["y"], name="nms")
-            imports = [helper.make_opsetid("", opset)]
         else:
             odd = helper.make_node("FancyOp", ["r"], ["y"], name="fancy", domain="com.example")
-            imports = [helper.make_opsetid("", opset), helper.make_opsetid("com.example", 1)]
-        graph = helper.make_graph([relu, odd], name, [x], [y])
+            imports.append(helper.make_opsetid("com.example", 1))
+        graph = helper.make_graph([relu, odd], name, [value_info("x", [1, 4, 8, 8])],
+                                  [value_info("y", None)])
     model = helper.make_model(graph, opset_imports=imports, producer_name="mpsim-tests")
     onnx.save(model, path)
 
@@ -64,14 +164,22 @@ def save_hand_built(name, path, opset):
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("model", choices=TORCHVISION_MODELS + HAND_BUILT)
+    parser.add_argument("model", choices=TORCHVISION_MODELS + ("ops_torch",) + HAND_BUILT)
     parser.add_argument("output")
     parser.add_argument("--opset", type=int, default=13)
     args = parser.parse_args()
-    if args.model in TORCHVISION_MODELS:
-        export_torchvision(args.model, args.output, args.opset)
-    else:
+    if args.model in HAND_BUILT:
         save_hand_built(args.model, args.output, args.opset)
+        return 0
+    import torch
+
+    # Debian's torch starts with one thread here; two keeps exports quick without hogging.
+    torch.set_num_threads(2)
+    torch.manual_seed(0)
+    if args.model == "ops_torch":
+        export_ops_torch(args.output, args.opset)
+    else:
+        export_torchvision(args.model, args.output, args.opset)
     return 0
 
 

@@ -19,7 +19,8 @@ struct OnnxImportOptions {
 Network import_onnx(const std::string& path, const OnnxImportOptions& options = {});
 
 // A SCALE-Sim topology CSV: the convolution form
-//   Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,
+//   Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter,
+//   Strides,
 // or the GEMM form
 //   Layer name, M, N, K,
 // Each row becomes one independent layer (conv2d or linear) on its own input, as SCALE-Sim

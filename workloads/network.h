@@ -25,9 +25,9 @@ struct Tensor {
 enum class Op {
   kInput,
   // MAC-bearing
-  kConv2d,   // NCHW input, weight [out, in/groups, kh, kw]
-  kLinear,   // applies to the last dim; weight [out_features, in_features]
-  kMatMul,   // two activation operands, batched with broadcasting: [..., M, K] x [..., K, N]
+  kConv2d,  // NCHW input, weight [out, in/groups, kh, kw]
+  kLinear,  // applies to the last dim; weight [out_features, in_features]
+  kMatMul,  // two activation operands, batched with broadcasting: [..., M, K] x [..., K, N]
   // pooling
   kMaxPool,
   kAvgPool,
@@ -96,21 +96,21 @@ struct GemmView {
 struct Layer {
   std::string name;
   Op op = Op::kInput;
-  std::string subop;          // for kEltwise, kUnary, kReduce
-  std::vector<int> inputs;    // producing nodes, in operand order
+  std::string subop;        // for kEltwise, kUnary, kReduce
+  std::vector<int> inputs;  // producing nodes, in operand order
 
   // Attributes; only those of `op` are read.
   Conv2dParams conv;
   PoolParams pool;
-  std::int64_t out_features = 0;  // linear
-  bool has_bias = false;          // conv2d, linear
-  bool transpose_b = false;       // matmul: the second operand is [..., N, K]
-  std::int64_t axis = -1;         // concat softmax layernorm slice gather
-  std::vector<std::int64_t> axes; // reduce (axes), transpose (permutation)
-  bool keepdims = true;           // reduce
-  Shape target_shape;             // reshape; input shape for kInput
+  std::int64_t out_features = 0;              // linear
+  bool has_bias = false;                      // conv2d, linear
+  bool transpose_b = false;                   // matmul: the second operand is [..., N, K]
+  std::int64_t axis = -1;                     // concat softmax layernorm slice gather
+  std::vector<std::int64_t> axes;             // reduce (axes), transpose (permutation)
+  bool keepdims = true;                       // reduce
+  Shape target_shape;                         // reshape; input shape for kInput
   std::int64_t start = 0, end = 0, step = 1;  // slice
-  std::int64_t index = 0;         // gather
+  std::int64_t index = 0;                     // gather
   float clip_min = 0.0f, clip_max = 6.0f;     // unary clip
 
   // Weights kept from an imported model (absent for built-in networks).
@@ -122,7 +122,7 @@ struct Layer {
 
   // Inferred when the layer is added to a Network.
   Shape output_shape;
-  GemmView gemm;               // zero for non-MAC ops
+  GemmView gemm;  // zero for non-MAC ops
   std::int64_t macs = 0;
   std::int64_t weight_count = 0;  // MAC weights (bias excluded)
   std::int64_t bias_count = 0;

@@ -55,7 +55,8 @@ std::vector<std::string> closest_names(std::string_view name,
   std::stable_sort(scored.begin(), scored.end(),
                    [](const auto& x, const auto& y) { return x.first < y.first; });
   std::vector<std::string> out;
-  for (std::size_t i = 0; i < scored.size() && i < limit; ++i) out.push_back(scored[i].second);
+  for (std::size_t i = 0; i < scored.size() && i < limit; ++i)
+    out.push_back(scored[i].second);
   return out;
 }
 

@@ -67,7 +67,7 @@ TEST_CASE("cli workload show: table, csv and json agree on the totals") {
 
   const auto table = run_cli({"workload", "show", net});
   REQUIRE(table.status == 0);
-  CHECK(table.out.find("7,104") != std::string::npos);  // the total, with separators
+  CHECK(table.out.find("7,688") != std::string::npos);  // the total, with separators
   const auto all = run_cli({"workload", "show", net, "--all"});
   CHECK(all.out.find("global_avgpool") != std::string::npos);
 }
@@ -95,12 +95,14 @@ TEST_CASE("cli map show and groups: conflicts are errors unless resolved") {
   CHECK(j["layers"][0]["weight_format"] == "int8");
   CHECK(j["layers"][0]["group"] == 0);  // c1 and c2 read x
 
-  const auto map = dir.file("m.toml", "[default]\nweight = \"int8\"\nactivation = \"int8\"\n"
-                                      "[[override]]\nlayers = \"c2\"\nactivation = \"int4\"\n");
+  const auto map = dir.file("m.toml",
+                            "[default]\nweight = \"int8\"\nactivation = \"int8\"\n"
+                            "[[override]]\nlayers = \"c2\"\nactivation = \"int4\"\n");
   const auto broken = run_cli({"map", "show", "-w", net, "-m", map});
   CHECK(broken.status == 2);
   CHECK(broken.err.find("breaks 1 quantizer group") != std::string::npos);
-  const auto fixed = run_cli({"map", "show", "-w", net, "-m", map, "--resolve-groups", "--format", "csv"});
+  const auto fixed =
+      run_cli({"map", "show", "-w", net, "-m", map, "--resolve-groups", "--format", "csv"});
   CHECK(fixed.status == 0);
   CHECK(fixed.out.find("c2,int8,int8") != std::string::npos);
 
@@ -110,8 +112,9 @@ TEST_CASE("cli map show and groups: conflicts are errors unless resolved") {
   REQUIRE(g.size() == 1);
   CHECK(g[0]["members"] == nlohmann::json::array({"c1", "c2"}));
 
-  const auto bad = dir.file("bad.toml", "[default]\nweight = \"int8\"\nactivation = \"int8\"\n"
-                                        "[[override]]\nlayers = \"c3\"\nweight = \"int4\"\n");
+  const auto bad = dir.file("bad.toml",
+                            "[default]\nweight = \"int8\"\nactivation = \"int8\"\n"
+                            "[[override]]\nlayers = \"c3\"\nweight = \"int4\"\n");
   const auto unknown = run_cli({"map", "show", "-w", net, "-m", bad});
   CHECK(unknown.status == 2);
   CHECK(unknown.err.find("bad.toml:4:") != std::string::npos);

@@ -94,7 +94,7 @@ TEST_CASE("network file: shapes and MACs of conv, depthwise, dilated, pooling an
   CHECK(fc.bias_count == 10);
   CHECK(net.mac_layers().size() == 4);
   CHECK(net.total_macs() == dw.macs + pw.macs + dil.macs + fc.macs);
-  CHECK(net.outputs() == std::vector<int>{*net.find("fc"), *net.find("dil")});
+  CHECK(net.outputs() == std::vector<int>{*net.find("dil"), *net.find("fc")});
 }
 
 TEST_CASE("network file: batched matmul with transpose_b and broadcasting") {
@@ -113,7 +113,8 @@ transpose_b = true
 [[layer]]
 name = "sm"
 op = "softmax"
-)", "mm.toml");
+)",
+                                         "mm.toml");
   const auto& qk = net.layer(*net.find("qk"));
   CHECK(qk.output_shape == Shape{2, 12, 197, 197});
   CHECK(qk.gemm.groups == 24);
@@ -122,26 +123,37 @@ op = "softmax"
 }
 
 TEST_CASE("network file: errors name the file, line and key") {
-  CHECK(error_of("[[input]]\nname = \"x\"\nshape = [1, 3, 8, 8]\n[[layer]]\nname = \"c\"\nop = \"conv2d\"\n"
+  CHECK(error_of("[[input]]\nname = \"x\"\nshape = [1, 3, 8, 8]\n[[layer]]\nname = \"c\"\nop = "
+                 "\"conv2d\"\n"
                  "out_channels = 4\nkernal = 3\n")
             .find("net.toml:8:") == 0);
-  const auto unknown_op = error_of("[[input]]\nname = \"x\"\nshape = [1, 4]\n[[layer]]\nname = \"l\"\nop = \"lineer\"\n");
+  const auto unknown_op = error_of(
+      "[[input]]\nname = \"x\"\nshape = [1, 4]\n[[layer]]\nname = \"l\"\nop = \"lineer\"\n");
   CHECK(unknown_op.find("net.toml:6:") == 0);
   CHECK(unknown_op.find("did you mean linear") != std::string::npos);
-  const auto bad_input = error_of("[[input]]\nname = \"x\"\nshape = [1, 4]\n[[layer]]\nname = \"l\"\nop = \"linear\"\ninput = \"y\"\nout_features = 2\n");
+  const auto bad_input = error_of(
+      "[[input]]\nname = \"x\"\nshape = [1, 4]\n[[layer]]\nname = \"l\"\nop = \"linear\"\ninput = "
+      "\"y\"\nout_features = 2\n");
   CHECK(bad_input.find("net.toml:4:") == 0);
   CHECK(bad_input.find("input 'y' is not defined above") != std::string::npos);
-  const auto wrong_type = error_of("[[input]]\nname = \"x\"\nshape = [1, 4]\n[[layer]]\nname = \"l\"\nop = \"linear\"\nout_features = \"two\"\n");
+  const auto wrong_type = error_of(
+      "[[input]]\nname = \"x\"\nshape = [1, 4]\n[[layer]]\nname = \"l\"\nop = "
+      "\"linear\"\nout_features = \"two\"\n");
   CHECK(wrong_type.find("net.toml:7:") == 0);
   CHECK(wrong_type.find("expected an integer") != std::string::npos);
-  const auto shape = error_of("[[input]]\nname = \"x\"\nshape = [1, 3, 4, 4]\n[[layer]]\nname = \"c\"\nop = \"conv2d\"\nout_channels = 4\nkernel = 7\n");
+  const auto shape = error_of(
+      "[[input]]\nname = \"x\"\nshape = [1, 3, 4, 4]\n[[layer]]\nname = \"c\"\nop = "
+      "\"conv2d\"\nout_channels = 4\nkernel = 7\n");
   CHECK(shape.find("net.toml:4") == 0);
   CHECK(shape.find("larger than the padded input") != std::string::npos);
-  CHECK(error_of("[[input]]\nname = \"x\"\nshape = [1, 4]\n[[layer]]\nname = \"x\"\nop = \"relu\"\n")
-            .find("used twice") != std::string::npos);
-  CHECK(error_of("[[input]]\nname = \"x\"\nshape = [1, 3, 8, 8]\n[[layer]]\nname = \"c\"\nop = \"conv2d\"\nout_channels = 4\nkernel = 3\ngroups = 2\n")
+  CHECK(
+      error_of("[[input]]\nname = \"x\"\nshape = [1, 4]\n[[layer]]\nname = \"x\"\nop = \"relu\"\n")
+          .find("used twice") != std::string::npos);
+  CHECK(error_of("[[input]]\nname = \"x\"\nshape = [1, 3, 8, 8]\n[[layer]]\nname = \"c\"\nop = "
+                 "\"conv2d\"\nout_channels = 4\nkernel = 3\ngroups = 2\n")
             .find("groups = 2 must divide") != std::string::npos);
-  CHECK(error_of("name = \"n\"\n[[layer]]\nname = \"l\"\nop = \"relu\"\n").find("[[input]]") != std::string::npos);
+  CHECK(error_of("name = \"n\"\n[[layer]]\nname = \"l\"\nop = \"relu\"\n").find("[[input]]") !=
+        std::string::npos);
   CHECK(error_of("x = [1,\n").find("net.toml:") == 0);
 }
 

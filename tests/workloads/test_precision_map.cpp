@@ -33,7 +33,8 @@ padding = 1
 name = "fc"
 op = "linear"
 out_features = 4
-)", "three.toml");
+)",
+                            "three.toml");
 }
 
 std::string map_error(const std::string& text, const Network& net) {
@@ -82,7 +83,8 @@ activation = "fp8_e4m3"
 layers = "layer1.conv2"
 weight = "ternary"
 cluster_size = 4
-)", "map.toml");
+)",
+                                        "map.toml");
   CHECK(spec.network == "three");
   CHECK(spec.overrides.size() == 3);
   const auto map = resolve_precision_map(spec, net);
@@ -106,29 +108,45 @@ cluster_size = 4
 
 TEST_CASE("precision map: an unknown layer is reported with the closest names and the line") {
   const Network net = three_convs();
-  const auto e = map_error("[default]\nweight = \"int8\"\nactivation = \"int8\"\n[[override]]\nlayers = \"layer1.cnv1\"\nweight = \"int4\"\n", net);
+  const auto e = map_error(
+      "[default]\nweight = \"int8\"\nactivation = \"int8\"\n[[override]]\nlayers = "
+      "\"layer1.cnv1\"\nweight = \"int4\"\n",
+      net);
   CHECK(e.find("map.toml:4:") == 0);
   CHECK(e.find("no MAC layer named 'layer1.cnv1'") != std::string::npos);
   CHECK(e.find("closest: layer1.conv1") != std::string::npos);
-  const auto g = map_error("[default]\nweight = \"int8\"\nactivation = \"int8\"\n[[override]]\nlayers = \"layer9.*\"\nweight = \"int4\"\n", net);
+  const auto g = map_error(
+      "[default]\nweight = \"int8\"\nactivation = \"int8\"\n[[override]]\nlayers = "
+      "\"layer9.*\"\nweight = \"int4\"\n",
+      net);
   CHECK(g.find("map.toml:4:") == 0);
   CHECK(g.find("pattern 'layer9.*' matches no MAC layer") != std::string::npos);
-  const auto relu = map_error("[default]\nweight = \"int8\"\nactivation = \"int8\"\n[[override]]\nlayers = \"layer1.relu\"\nweight = \"int4\"\n", net);
+  const auto relu = map_error(
+      "[default]\nweight = \"int8\"\nactivation = \"int8\"\n[[override]]\nlayers = "
+      "\"layer1.relu\"\nweight = \"int4\"\n",
+      net);
   CHECK(relu.find("is a relu, which has no MACs") != std::string::npos);
 }
 
-TEST_CASE("precision map: an unknown format lists the valid ones; other errors name file and line") {
+TEST_CASE(
+    "precision map: an unknown format lists the valid ones; other errors name file and line") {
   const Network net = three_convs();
   const auto f = map_error("[default]\nweight = \"int9x\"\nactivation = \"int8\"\n", net);
   CHECK(f.find("map.toml:2:") == 0);
   CHECK(f.find("unknown format 'int9x'") != std::string::npos);
   CHECK(f.find("fp8_e4m3") != std::string::npos);  // the list of valid formats
-  CHECK(map_error("[default]\nweight = \"int8\"\nactivation = \"int8\"\nbits = 3\n", net).find("map.toml:4:") == 0);
-  CHECK(map_error("[default]\nweight = \"int8\"\n", net).find("have no format") != std::string::npos);
-  CHECK(map_error("[default]\nweight = \"int8\"\nactivation = \"int8\"\ngranularity = \"cluster\"\n", net)
+  CHECK(map_error("[default]\nweight = \"int8\"\nactivation = \"int8\"\nbits = 3\n", net)
+            .find("map.toml:4:") == 0);
+  CHECK(map_error("[default]\nweight = \"int8\"\n", net).find("have no format") !=
+        std::string::npos);
+  CHECK(map_error(
+            "[default]\nweight = \"int8\"\nactivation = \"int8\"\ngranularity = \"cluster\"\n", net)
             .find("needs cluster_size") != std::string::npos);
-  CHECK(map_error("[default]\nweight = \"int8\"\nactivation = \"int8\"\n[[override]]\nweight = \"int4\"\n", net)
-            .find("needs 'layers'") != std::string::npos);
+  CHECK(
+      map_error(
+          "[default]\nweight = \"int8\"\nactivation = \"int8\"\n[[override]]\nweight = \"int4\"\n",
+          net)
+          .find("needs 'layers'") != std::string::npos);
   CHECK(map_error("[default]\nweight = 8\n", net).find("expected a string") != std::string::npos);
   CHECK(map_error("[default\n", net).find("map.toml:1:") == 0);
   CHECK_THROWS_AS(load_precision_map("/nonexistent/map.toml"), UserError);
@@ -137,7 +155,10 @@ TEST_CASE("precision map: an unknown format lists the valid ones; other errors n
 TEST_CASE("precision map: overrides alone may cover every layer") {
   const Network net = three_convs();
   const auto map = resolve_precision_map(
-      parse_precision_map("[[override]]\nlayers = \"*\"\nweight = \"fp4_e2m1\"\nactivation = \"fp8_e5m2\"\n", "m.toml"), net);
+      parse_precision_map(
+          "[[override]]\nlayers = \"*\"\nweight = \"fp4_e2m1\"\nactivation = \"fp8_e5m2\"\n",
+          "m.toml"),
+      net);
   CHECK(map.at(*net.find("fc")).weight.name() == "fp4_e2m1");
   CHECK(map.at(*net.find("fc")).activation.name() == "fp8_e5m2");
 }

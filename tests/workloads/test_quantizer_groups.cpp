@@ -100,12 +100,14 @@ name = "qk"
 op = "matmul"
 inputs = ["q", "k"]
 transpose_b = true
-)", "sample.toml");
+)",
+                            "sample.toml");
 }
 
 std::vector<std::string> member_names(const Network& net, const QuantizerGroup& g) {
   std::vector<std::string> out;
-  for (const auto& m : g.members) out.push_back(net.layer(m.layer).name + (m.operand ? "[B]" : ""));
+  for (const auto& m : g.members)
+    out.push_back(net.layer(m.layer).name + (m.operand ? "[B]" : ""));
   return out;
 }
 
@@ -172,7 +174,8 @@ shape = [1, 64]
 name = "fc_b"
 op = "linear"
 out_features = 2
-)", "cat.toml");
+)",
+                                         "cat.toml");
   const auto groups = quantizer_groups(net);
   REQUIRE(groups.size() == 1);
   CHECK(member_names(net, groups[0]) == std::vector<std::string>{"conv_a", "conv_cat", "fc_b"});
@@ -180,7 +183,8 @@ out_features = 2
   CHECK(net.layer(groups[0].joins[0]).name == "cat");
 }
 
-TEST_CASE("quantizer groups: a map that breaks a group is reported, then resolved to the wider format") {
+TEST_CASE(
+    "quantizer groups: a map that breaks a group is reported, then resolved to the wider format") {
   const Network net = sample();
   const auto groups = quantizer_groups(net);
   auto map = resolve_precision_map(parse_precision_map(R"(
@@ -193,7 +197,9 @@ activation = "int4"
 [[override]]
 layers = ["q", "k"]
 activation = "int16"
-)", "m.toml"), net);
+)",
+                                                       "m.toml"),
+                                   net);
   const auto conflicts = find_group_conflicts(net, map, groups);
   REQUIRE(conflicts.size() == 2);
   CHECK(conflicts[0].message.find("block.conv1 int8") != std::string::npos);
@@ -210,9 +216,13 @@ activation = "int16"
 TEST_CASE("quantizer groups: equal-width formats of different kinds cannot be resolved silently") {
   const Network net = sample();
   const auto groups = quantizer_groups(net);
-  auto map = resolve_precision_map(parse_precision_map(
-      "[default]\nweight = \"int8\"\nactivation = \"int8\"\n[[override]]\nlayers = \"block.down\"\nactivation = \"fp8_e4m3\"\n",
-      "m.toml"), net);
+  auto map = resolve_precision_map(
+      parse_precision_map(
+          "[default]\nweight = \"int8\"\nactivation = \"int8\"\n[[override]]\nlayers = "
+          "\"block.down\"\nactivation = \"fp8_e4m3\"\n",
+          "m.toml"),
+      net);
   CHECK_THROWS_WITH_AS(resolve_groups_to_wider(net, map, groups),
-                       doctest::Contains("cannot choose the wider of int8 and fp8_e4m3"), UserError);
+                       doctest::Contains("cannot choose the wider of int8 and fp8_e4m3"),
+                       UserError);
 }

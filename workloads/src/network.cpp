@@ -20,11 +20,14 @@ std::string shape_string(const Shape& s) {
 
 std::int64_t element_count(const Shape& s) {
   std::int64_t n = 1;
-  for (auto d : s) n *= d;
+  for (auto d : s)
+    n *= d;
   return n;
 }
 
-bool is_mac_op(Op op) { return op == Op::kConv2d || op == Op::kLinear || op == Op::kMatMul; }
+bool is_mac_op(Op op) {
+  return op == Op::kConv2d || op == Op::kLinear || op == Op::kMatMul;
+}
 
 bool is_data_movement(Op op, std::string_view /*subop*/) {
   switch (op) {
@@ -113,7 +116,8 @@ std::optional<OpName> parse_op_name(std::string_view name) {
 
 std::vector<std::string> op_names() {
   std::vector<std::string> out;
-  for (const auto& e : kOps) out.emplace_back(e.name);
+  for (const auto& e : kOps)
+    out.emplace_back(e.name);
   return out;
 }
 
@@ -150,11 +154,8 @@ int Network::add_input(std::string name, Shape shape, int source_line) {
 }
 
 int Network::add_layer(Layer layer) {
-  auto where = [&] {
-    std::string s = "layer '" + layer.name + "'";
-    if (layer.source_line > 0) s += " (line " + std::to_string(layer.source_line) + ")";
-    return s;
-  };
+  // Callers that know the file (the parsers) put "file:line:" in front of this.
+  auto where = [&] { return "layer '" + layer.name + "'"; };
   if (layer.name.empty()) throw UserError("a layer has no name");
   if (graph_->by_name.count(layer.name))
     throw UserError(where() + ": the name is used twice in network '" + name_ + "'");
@@ -172,7 +173,8 @@ int Network::add_layer(Layer layer) {
 
   const int id = static_cast<int>(layers_.size());
   boost::add_vertex(graph_->g);
-  for (int in : layer.inputs) boost::add_edge(in, id, graph_->g);
+  for (int in : layer.inputs)
+    boost::add_edge(in, id, graph_->g);
   graph_->by_name.emplace(layer.name, id);
   layers_.push_back(std::move(layer));
   return id;
@@ -187,7 +189,8 @@ std::optional<int> Network::find(std::string_view name) const {
 std::vector<std::string> Network::layer_names() const {
   std::vector<std::string> out;
   out.reserve(layers_.size());
-  for (const auto& l : layers_) out.push_back(l.name);
+  for (const auto& l : layers_)
+    out.push_back(l.name);
   return out;
 }
 
@@ -217,13 +220,15 @@ std::vector<int> Network::outputs() const {
 
 std::int64_t Network::total_macs() const {
   std::int64_t n = 0;
-  for (const auto& l : layers_) n += l.macs;
+  for (const auto& l : layers_)
+    n += l.macs;
   return n;
 }
 
 std::int64_t Network::total_weights() const {
   std::int64_t n = 0;
-  for (const auto& l : layers_) n += l.weight_count;
+  for (const auto& l : layers_)
+    n += l.weight_count;
   return n;
 }
 

@@ -1,10 +1,10 @@
 // Parses network files. TOML types stay in this file; the rest of mpsim sees a Network.
+#include <toml++/toml.h>
 #include <array>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "formats/error.h"
 #include "workloads/network_io.h"
@@ -44,17 +44,21 @@ class Reader {
 
   std::vector<std::int64_t> integers(const toml::node& n, const std::string& key) const {
     const auto* arr = n.as_array();
-    if (!arr) fail(n.source(), "key '" + key + "': expected an array of integers, found " + type_name(n));
+    if (!arr)
+      fail(n.source(), "key '" + key + "': expected an array of integers, found " + type_name(n));
     std::vector<std::int64_t> out;
-    for (const auto& e : *arr) out.push_back(integer(e, key));
+    for (const auto& e : *arr)
+      out.push_back(integer(e, key));
     return out;
   }
 
   std::vector<std::string> strings(const toml::node& n, const std::string& key) const {
     const auto* arr = n.as_array();
-    if (!arr) fail(n.source(), "key '" + key + "': expected an array of strings, found " + type_name(n));
+    if (!arr)
+      fail(n.source(), "key '" + key + "': expected an array of strings, found " + type_name(n));
     std::vector<std::string> out;
-    for (const auto& e : *arr) out.push_back(string(e, key));
+    for (const auto& e : *arr)
+      out.push_back(string(e, key));
     return out;
   }
 
@@ -79,20 +83,27 @@ class Reader {
     const auto v = n.is_array() ? integers(n, key) : std::vector<std::int64_t>{};
     if (v.size() == 2) return {v[0], v[1], v[0], v[1]};
     if (v.size() == 4) return {v[0], v[1], v[2], v[3]};
-    fail(n.source(),
-         "key '" + key + "': expected an integer, [h, w] or [top, left, bottom, right], found " +
-             type_name(n));
+    fail(n.source(), "key '" + key +
+                         "': expected an integer, [h, w] or [top, left, bottom, right], found " +
+                         type_name(n));
   }
 
   static std::string type_name(const toml::node& n) {
     switch (n.type()) {
-      case toml::node_type::string: return "a string";
-      case toml::node_type::integer: return "an integer";
-      case toml::node_type::floating_point: return "a float";
-      case toml::node_type::boolean: return "a boolean";
-      case toml::node_type::array: return "an array";
-      case toml::node_type::table: return "a table";
-      default: return "a date or time";
+      case toml::node_type::string:
+        return "a string";
+      case toml::node_type::integer:
+        return "an integer";
+      case toml::node_type::floating_point:
+        return "a float";
+      case toml::node_type::boolean:
+        return "a boolean";
+      case toml::node_type::array:
+        return "an array";
+      case toml::node_type::table:
+        return "a table";
+      default:
+        return "a date or time";
     }
   }
 
@@ -120,22 +131,35 @@ const std::set<std::string>& keys_for(Op op, const std::string& subop) {
       {"none", {}},
   };
   switch (op) {
-    case Op::kConv2d: return table.at("conv2d");
-    case Op::kLinear: return table.at("linear");
-    case Op::kMatMul: return table.at("matmul");
+    case Op::kConv2d:
+      return table.at("conv2d");
+    case Op::kLinear:
+      return table.at("linear");
+    case Op::kMatMul:
+      return table.at("matmul");
     case Op::kMaxPool:
-    case Op::kAvgPool: return table.at("pool");
+    case Op::kAvgPool:
+      return table.at("pool");
     case Op::kLayerNorm:
     case Op::kSoftmax:
-    case Op::kConcat: return table.at("axis");
-    case Op::kReduce: return table.at("reduce");
-    case Op::kReshape: return table.at("reshape");
-    case Op::kTranspose: return table.at("transpose");
-    case Op::kSlice: return table.at("slice");
-    case Op::kGather: return table.at("gather");
-    case Op::kPad: return table.at("pad");
-    case Op::kUnary: return subop == "clip" ? table.at("clip") : table.at("none");
-    default: return table.at("none");
+    case Op::kConcat:
+      return table.at("axis");
+    case Op::kReduce:
+      return table.at("reduce");
+    case Op::kReshape:
+      return table.at("reshape");
+    case Op::kTranspose:
+      return table.at("transpose");
+    case Op::kSlice:
+      return table.at("slice");
+    case Op::kGather:
+      return table.at("gather");
+    case Op::kPad:
+      return table.at("pad");
+    case Op::kUnary:
+      return subop == "clip" ? table.at("clip") : table.at("none");
+    default:
+      return table.at("none");
   }
 }
 
@@ -147,10 +171,12 @@ void read_layer_keys(const Reader& r, const toml::table& t, Layer& l) {
     if (key == "name" || key == "op" || key == "input" || key == "inputs") continue;
     if (!allowed.count(key)) {
       std::vector<std::string> names(allowed.begin(), allowed.end());
-      r.fail(v.source(), where + "unknown key '" + key + "' for op '" + op_name(l.op, l.subop) +
-                             "'" + (names.empty() ? " (it takes none)" : "; expected one of: " + join(names)));
+      r.fail(v.source(),
+             where + "unknown key '" + key + "' for op '" + op_name(l.op, l.subop) + "'" +
+                 (names.empty() ? " (it takes none)" : "; expected one of: " + join(names)));
     }
-    if (key == "out_channels") l.conv.out_channels = r.integer(v, key);
+    if (key == "out_channels")
+      l.conv.out_channels = r.integer(v, key);
     else if (key == "kernel") {
       auto [h, w] = r.pair(v, key);
       l.conv.kernel_h = l.pool.kernel_h = h;
@@ -169,23 +195,40 @@ void read_layer_keys(const Reader& r, const toml::table& t, Layer& l) {
       auto [h, w] = r.pair(v, key);
       l.conv.dilation_h = h;
       l.conv.dilation_w = w;
-    } else if (key == "groups") l.conv.groups = r.integer(v, key);
-    else if (key == "bias") l.has_bias = r.boolean(v, key);
-    else if (key == "out_features") l.out_features = r.integer(v, key);
-    else if (key == "transpose_b") l.transpose_b = r.boolean(v, key);
-    else if (key == "ceil_mode") l.pool.ceil_mode = r.boolean(v, key);
-    else if (key == "count_include_pad") l.pool.count_include_pad = r.boolean(v, key);
-    else if (key == "axis") l.axis = r.integer(v, key);
-    else if (key == "axes") l.axes = r.integers(v, key);
-    else if (key == "keepdims") l.keepdims = r.boolean(v, key);
-    else if (key == "shape") l.target_shape = r.integers(v, key);
-    else if (key == "perm") l.axes = r.integers(v, key);
-    else if (key == "start") l.start = r.integer(v, key);
-    else if (key == "end") l.end = r.integer(v, key);
-    else if (key == "step") l.step = r.integer(v, key);
-    else if (key == "index") l.index = r.integer(v, key);
-    else if (key == "min") l.clip_min = static_cast<float>(r.number(v, key));
-    else if (key == "max") l.clip_max = static_cast<float>(r.number(v, key));
+    } else if (key == "groups")
+      l.conv.groups = r.integer(v, key);
+    else if (key == "bias")
+      l.has_bias = r.boolean(v, key);
+    else if (key == "out_features")
+      l.out_features = r.integer(v, key);
+    else if (key == "transpose_b")
+      l.transpose_b = r.boolean(v, key);
+    else if (key == "ceil_mode")
+      l.pool.ceil_mode = r.boolean(v, key);
+    else if (key == "count_include_pad")
+      l.pool.count_include_pad = r.boolean(v, key);
+    else if (key == "axis")
+      l.axis = r.integer(v, key);
+    else if (key == "axes")
+      l.axes = r.integers(v, key);
+    else if (key == "keepdims")
+      l.keepdims = r.boolean(v, key);
+    else if (key == "shape")
+      l.target_shape = r.integers(v, key);
+    else if (key == "perm")
+      l.axes = r.integers(v, key);
+    else if (key == "start")
+      l.start = r.integer(v, key);
+    else if (key == "end")
+      l.end = r.integer(v, key);
+    else if (key == "step")
+      l.step = r.integer(v, key);
+    else if (key == "index")
+      l.index = r.integer(v, key);
+    else if (key == "min")
+      l.clip_min = static_cast<float>(r.number(v, key));
+    else if (key == "max")
+      l.clip_max = static_cast<float>(r.number(v, key));
   }
   // Defaults that depend on other keys.
   if ((l.op == Op::kMaxPool || l.op == Op::kAvgPool) && !t.contains("stride")) {
@@ -194,7 +237,8 @@ void read_layer_keys(const Reader& r, const toml::table& t, Layer& l) {
   }
   if (l.op == Op::kConcat && !t.contains("axis")) l.axis = 1;
   auto require = [&](const char* key) {
-    if (!t.contains(key)) r.fail(t.source(), where + "op '" + op_name(l.op, l.subop) + "' needs key '" + key + "'");
+    if (!t.contains(key))
+      r.fail(t.source(), where + "op '" + op_name(l.op, l.subop) + "' needs key '" + key + "'");
   };
   if (l.op == Op::kConv2d) require("out_channels"), require("kernel");
   if (l.op == Op::kLinear) require("out_features");
@@ -233,8 +277,8 @@ Network parse_network_toml(std::string_view text, const std::string& source) {
     const auto& t = *node.as_table();
     for (const auto& [k, v] : t)
       if (k.str() != "name" && k.str() != "shape")
-        r.fail(v.source(), "[[input]]: unknown key '" + std::string(k.str()) +
-                               "'; expected name and shape");
+        r.fail(v.source(),
+               "[[input]]: unknown key '" + std::string(k.str()) + "'; expected name and shape");
     if (!t.contains("name") || !t.contains("shape"))
       r.fail(t.source(), "[[input]] needs name and shape");
     const auto name = r.string(*t.get("name"), "name");
@@ -248,8 +292,12 @@ Network parse_network_toml(std::string_view text, const std::string& source) {
 
   const auto* layers = root.get("layer");
   if (!layers) return net;
-  if (!layers->is_array_of_tables()) r.fail(layers->source(), "'layer' must be an array of tables ([[layer]])");
-  int previous = static_cast<int>(net.size()) - 1;
+  if (!layers->is_array_of_tables())
+    r.fail(layers->source(), "'layer' must be an array of tables ([[layer]])");
+  // A layer without input/inputs reads the layer above; the first layer reads the network's
+  // input when there is exactly one.
+  const std::size_t input_count = net.size();
+  int previous = input_count == 1 ? 0 : -1;
   for (const auto& node : *layers->as_array()) {
     const auto& t = *node.as_table();
     const int line = static_cast<int>(t.source().begin.line);
@@ -276,15 +324,16 @@ Network parse_network_toml(std::string_view text, const std::string& source) {
     if (const auto* in = t.get("input")) input_names.push_back(r.string(*in, "input"));
     if (const auto* in = t.get("inputs")) input_names = r.strings(*in, "inputs");
     if (input_names.empty()) {
-      if (previous < 0) r.fail(t.source(), "layer '" + l.name + "' has no input");
+      if (previous < 0)
+        r.fail(t.source(), "layer '" + l.name + "' names no input and the network has " +
+                               std::to_string(input_count) + " inputs; give input = \"...\"");
       l.inputs.push_back(previous);  // default: the layer above
     }
     for (const auto& name : input_names) {
       const auto id = net.find(name);
       if (!id) {
         auto hint = closest_names(name, net.layer_names());
-        r.fail(t.source(), "layer '" + l.name + "': input '" + name +
-                               "' is not defined above" +
+        r.fail(t.source(), "layer '" + l.name + "': input '" + name + "' is not defined above" +
                                (hint.empty() ? "" : " (did you mean " + join(hint, " or ") + "?)"));
       }
       l.inputs.push_back(*id);

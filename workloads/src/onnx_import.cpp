@@ -1,11 +1,166 @@
-// Placeholder: the ONNX importer lands here.
+// The ONNX importer's entry point: reads the model, checks its opset, declares graph inputs and
+// initializers, then walks the nodes in order. Each node is either part of a recognised pattern
+// (onnx_fusion.cpp), folded when all its inputs are constants (onnx_fold.cpp), or mapped to
+// layers (onnx_ops_*.cpp).
+#include <filesystem>
+#include <fstream>
+#include <set>
+
 #include "formats/error.h"
 #include "workloads/importers.h"
+#include "workloads/src/onnx_graph.h"
+#include "workloads/src/onnx_ops.h"
 
 namespace mpsim {
 
-Network import_onnx(const std::string& path, const OnnxImportOptions&) {
-  throw UserError(path + ": ONNX import is not built yet");
+namespace onnx_import {
+
+const OpTables& op_tables() {
+  static const OpTables tables = [] {
+    OpTables t;
+    add_compute_ops(t.layers);
+    add_movement_ops(t.layers);
+    add_fold_ops(t.folds);
+    return t;
+  }();
+  return tables;
+}
+
+namespace {
+
+constexpr int kMinOpset = 11;
+constexpr int kMaxOpset = 17;
+
+std::string supported_ops() {
+  std::set<std::string> names;
+  for (const auto& [name, handler] : op_tables().layers)
+    names.insert(name);
+  for (const auto& [name, handler] : op_tables().folds)
+    names.insert(name);
+  return join({names.begin(), names.end()});
+}
+
+onnx::ModelProto read_model(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) throw UserError(path + ": no such file");
+  if (!std::filesystem::is_regular_file(path, ec))
+    throw UserError(path + ": not a regular file; expected an ONNX model");
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw UserError(path + ": cannot open the ONNX model");
+  onnx::ModelProto model;
+  if (!model.ParseFromIstream(&f))
+    throw UserError(path +
+                    ": not a valid ONNX model (the protobuf does not parse; the file may "
+                    "be truncated or not ONNX at all)");
+  // Protobuf accepts many byte strings; an ONNX model has at least an IR version and a graph.
+  if (model.ir_version() <= 0 || !model.has_graph())
+    throw UserError(path + ": not an ONNX model (no IR version or no graph)");
+  return model;
+}
+
+int default_opset(const std::string& path, const onnx::ModelProto& model) {
+  for (const auto& o : model.opset_import())
+    if (o.domain().empty() || o.domain() == "ai.onnx") {
+      const auto v = static_cast<int>(o.version());
+      if (v < kMinOpset || v > kMaxOpset)
+        throw UserError(path + ": opset " + std::to_string(v) +
+                        " is not supported; mpsim imports opsets " + std::to_string(kMinOpset) +
+                        " to " + std::to_string(kMaxOpset) +
+                        " (re-export the model with one of them)");
+      return v;
+    }
+  throw UserError(path + ": the model imports no version of the default ONNX opset");
+}
+
+void declare_inputs(Graph& g, const std::set<std::string>& initializer_names) {
+  for (const auto& in : g.proto().input()) {
+    if (initializer_names.count(in.name())) continue;  // old exporters list weights as inputs
+    const std::string where = g.path() + ": graph input '" + in.name() + "'";
+    if (!in.type().has_tensor_type() || !in.type().tensor_type().has_shape())
+      throw UserError(where +
+                      " has no static shape; mpsim needs every input's shape (export "
+                      "the model with fixed input sizes)");
+    Shape shape;
+    const auto& dims = in.type().tensor_type().shape().dim();
+    for (int d = 0; d < dims.size(); ++d) {
+      const auto& dim = dims[d];
+      if (!dim.has_dim_value() || dim.dim_value() <= 0)
+        throw UserError(where + " has a dynamic dimension " + std::to_string(d) +
+                        (dim.has_dim_param() ? " ('" + dim.dim_param() + "')" : "") +
+                        "; mpsim needs static shapes (export the model with fixed input sizes, "
+                        "e.g. torch.onnx.export without dynamic_axes)");
+      if (dim.dim_value() > (std::int64_t{1} << 31) ||
+          element_count(shape) > (std::int64_t{1} << 36) / dim.dim_value())
+        throw UserError(where + " has an implausibly large shape");
+      shape.push_back(dim.dim_value());
+    }
+    if (shape.empty()) throw UserError(where + " is a scalar; mpsim needs a tensor input");
+    Layer l;
+    l.name = g.unique_name(in.name());
+    l.op = Op::kInput;
+    l.target_shape = shape;
+    const int id = g.net().add_layer(std::move(l));
+    g.define(in.name(), Value{id, nullptr, {}});
+  }
+}
+
+void import_node(Graph& g, int index) {
+  NodeContext ctx(g, index);
+  const auto& n = ctx.node();
+  const bool default_domain = n.domain().empty() || n.domain() == "ai.onnx";
+  const auto& tables = op_tables();
+  if (!default_domain || (!tables.layers.count(n.op_type()) && !tables.folds.count(n.op_type())))
+    throw UserError(g.path() + ": node '" + ctx.label() + "' (op " +
+                    (default_domain ? n.op_type() : n.domain() + "." + n.op_type()) +
+                    ") is not supported; supported ops: " + supported_ops());
+  bool all_constant = true;
+  for (std::size_t i = 0; i < ctx.input_count(); ++i)
+    if (ctx.has_input(i)) all_constant = all_constant && ctx.input(i).is_constant();
+
+  try {
+    if (try_fuse(ctx)) return;
+    // Shape and Size read only static shapes, so they fold even on activations.
+    const bool fold = tables.folds.count(n.op_type()) &&
+                      (all_constant || n.op_type() == "Shape" || n.op_type() == "Size");
+    if (fold) {
+      tables.folds.at(n.op_type())(ctx);
+    } else if (tables.layers.count(n.op_type())) {
+      tables.layers.at(n.op_type())(ctx);
+    } else {
+      ctx.fail("is only evaluated on constants, but an input here is computed from activations");
+    }
+  } catch (const OpError& e) {
+    ctx.fail(e.what());
+  }
+  for (std::size_t k = 0; k < ctx.output_count(); ++k)
+    if (ctx.output_used(k) && !g.find(ctx.output_name(k)))
+      ctx.fail("its output '" + ctx.output_name(k) + "' is used, but mpsim does not model it");
+}
+
+}  // namespace
+
+}  // namespace onnx_import
+
+Network import_onnx(const std::string& path, const OnnxImportOptions& options) {
+  using namespace onnx_import;
+  const onnx::ModelProto model = read_model(path);
+  const int opset = default_opset(path, model);
+  const auto& graph = model.graph();
+  if (graph.sparse_initializer_size() > 0)
+    throw UserError(path + ": sparse initializers are not supported");
+
+  Graph g(graph, path, options, opset, std::filesystem::path(path).stem().string());
+  std::set<std::string> initializer_names;
+  for (const auto& t : graph.initializer()) {
+    initializer_names.insert(t.name());
+    g.define(t.name(), Value{-1, &t, {}});
+  }
+  declare_inputs(g, initializer_names);
+  if (g.net().size() == 0) throw UserError(path + ": the graph has no inputs");
+
+  for (int i = 0; i < graph.node_size(); ++i)
+    if (!g.skipped(i)) import_node(g, i);
+  return g.take_network();
 }
 
 }  // namespace mpsim

@@ -1,9 +1,9 @@
 #include "workloads/precision_map.h"
 
+#include <toml++/toml.h>
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "formats/error.h"
 
@@ -11,9 +11,12 @@ namespace mpsim {
 
 std::string granularity_name(Granularity g, int cluster_size) {
   switch (g) {
-    case Granularity::kPerTensor: return "per_tensor";
-    case Granularity::kPerChannel: return "per_channel";
-    case Granularity::kCluster: return "cluster:" + std::to_string(cluster_size);
+    case Granularity::kPerTensor:
+      return "per_tensor";
+    case Granularity::kPerChannel:
+      return "per_channel";
+    case Granularity::kCluster:
+      return "cluster:" + std::to_string(cluster_size);
   }
   return "?";
 }
@@ -66,21 +69,24 @@ bool glob_match(std::string_view p, std::string_view s) {
       return false;
     }
   }
-  while (pi < p.size() && p[pi] == '*') ++pi;
+  while (pi < p.size() && p[pi] == '*')
+    ++pi;
   return pi == p.size();
 }
 
 namespace {
 
-bool has_glob(std::string_view p) { return p.find_first_of("*?[") != std::string_view::npos; }
+bool has_glob(std::string_view p) {
+  return p.find_first_of("*?[") != std::string_view::npos;
+}
 
 class MapReader {
  public:
   explicit MapReader(std::string source) : source_(std::move(source)) {}
 
   [[noreturn]] void fail(const toml::source_region& r, const std::string& msg) const {
-    throw UserError(located(source_, static_cast<int>(r.begin.line),
-                            static_cast<int>(r.begin.column), msg));
+    throw UserError(
+        located(source_, static_cast<int>(r.begin.line), static_cast<int>(r.begin.column), msg));
   }
 
   std::string string(const toml::node& n, const std::string& key) const {
@@ -106,14 +112,15 @@ class MapReader {
     for (const auto& [k, v] : t) {
       const std::string key(k.str());
       if (!keys.count(key) || (is_default && key == "layers"))
-        fail(v.source(), std::string(table) + ": unknown key '" + key +
-                             "'; expected " + (is_default ? "" : "layers, ") +
+        fail(v.source(), std::string(table) + ": unknown key '" + key + "'; expected " +
+                             (is_default ? "" : "layers, ") +
                              "weight, activation, accumulator, granularity, cluster_size");
       if (key == "layers") {
         if (v.is_string()) {
           e.patterns.push_back(string(v, key));
         } else if (const auto* arr = v.as_array()) {
-          for (const auto& p : *arr) e.patterns.push_back(string(p, key));
+          for (const auto& p : *arr)
+            e.patterns.push_back(string(p, key));
         } else {
           fail(v.source(), "key 'layers': expected a name or pattern, or an array of them");
         }
@@ -133,8 +140,8 @@ class MapReader {
         } else if (g == "cluster") {
           e.granularity = Granularity::kCluster;
         } else {
-          fail(v.source(), "key 'granularity': expected per_tensor, per_channel or cluster, found '" +
-                               g + "'");
+          fail(v.source(),
+               "key 'granularity': expected per_tensor, per_channel or cluster, found '" + g + "'");
         }
       } else if (key == "cluster_size") {
         const auto n = v.value_exact<std::int64_t>();
@@ -148,7 +155,8 @@ class MapReader {
     if (e.granularity == Granularity::kCluster && !e.cluster_size)
       fail(t.source(), std::string(table) + ": granularity = \"cluster\" needs cluster_size");
     if (e.cluster_size && e.granularity && e.granularity != Granularity::kCluster)
-      fail(t.source(), std::string(table) + ": cluster_size is given but granularity is not \"cluster\"");
+      fail(t.source(),
+           std::string(table) + ": cluster_size is given but granularity is not \"cluster\"");
     return e;
   }
 
@@ -191,11 +199,13 @@ PrecisionMapSpec parse_precision_map(std::string_view text, const std::string& s
       if (!v.is_table()) r.fail(v.source(), "'default' must be a table ([default])");
       spec.defaults = r.entry(*v.as_table(), true);
     } else if (key == "override") {
-      if (!v.is_array_of_tables()) r.fail(v.source(), "'override' must be an array of tables ([[override]])");
-      for (const auto& t : *v.as_array()) spec.overrides.push_back(r.entry(*t.as_table(), false));
+      if (!v.is_array_of_tables())
+        r.fail(v.source(), "'override' must be an array of tables ([[override]])");
+      for (const auto& t : *v.as_array())
+        spec.overrides.push_back(r.entry(*t.as_table(), false));
     } else {
-      r.fail(v.source(), "unknown key '" + key +
-                             "'; expected network, description, [default] or [[override]]");
+      r.fail(v.source(),
+             "unknown key '" + key + "'; expected network, description, [default] or [[override]]");
     }
   }
   return spec;
@@ -221,14 +231,16 @@ const LayerPrecision& PrecisionMap::at(int layer) const {
 
 void PrecisionMap::set(int layer, LayerPrecision p) {
   if (layer < 0) throw std::out_of_range("negative layer id");
-  if (static_cast<std::size_t>(layer) >= layers_.size()) layers_.resize(static_cast<std::size_t>(layer) + 1);
+  if (static_cast<std::size_t>(layer) >= layers_.size())
+    layers_.resize(static_cast<std::size_t>(layer) + 1);
   layers_[static_cast<std::size_t>(layer)] = std::move(p);
 }
 
 PrecisionMap resolve_precision_map(const PrecisionMapSpec& spec, const Network& net) {
   const auto mac = net.mac_layers();
   std::vector<std::string> mac_names;
-  for (int id : mac) mac_names.push_back(net.layer(id).name);
+  for (int id : mac)
+    mac_names.push_back(net.layer(id).name);
 
   // Which overrides touch which MAC layer; every pattern must match something.
   std::vector<std::vector<std::size_t>> hits(mac.size());
@@ -237,7 +249,8 @@ PrecisionMap resolve_precision_map(const PrecisionMapSpec& spec, const Network& 
     for (const auto& pattern : e.patterns) {
       bool matched = false;
       for (std::size_t i = 0; i < mac.size(); ++i) {
-        const bool hit = has_glob(pattern) ? glob_match(pattern, mac_names[i]) : pattern == mac_names[i];
+        const bool hit =
+            has_glob(pattern) ? glob_match(pattern, mac_names[i]) : pattern == mac_names[i];
         if (hit) {
           matched = true;
           if (hits[i].empty() || hits[i].back() != o) hits[i].push_back(o);
@@ -266,29 +279,33 @@ PrecisionMap resolve_precision_map(const PrecisionMapSpec& spec, const Network& 
     LayerPrecision p;
     bool has_w = false, has_a = false;
     apply(spec.defaults, p, has_w, has_a);
-    for (auto o : hits[i]) apply(spec.overrides[o], p, has_w, has_a);
+    for (auto o : hits[i])
+      apply(spec.overrides[o], p, has_w, has_a);
     if (!has_w || !has_a) {
       incomplete.push_back(mac_names[i] + (has_w ? " (activation)" : has_a ? " (weight)" : ""));
       continue;
     }
     if (p.granularity == Granularity::kCluster && p.cluster_size < 1)
-      throw UserError(spec.source + ": layer '" + mac_names[i] + "' uses clusters without a cluster_size");
+      throw UserError(spec.source + ": layer '" + mac_names[i] +
+                      "' uses clusters without a cluster_size");
     map.set(mac[i], p);
   }
   if (!incomplete.empty()) {
     const std::size_t shown = std::min<std::size_t>(incomplete.size(), 8);
-    throw UserError(spec.source + ": " + std::to_string(incomplete.size()) +
-                    " MAC layer(s) have no format: " +
-                    join(std::vector<std::string>(incomplete.begin(), incomplete.begin() + static_cast<std::ptrdiff_t>(shown))) +
-                    (shown < incomplete.size() ? ", ..." : "") +
-                    "; give weight and activation in [default] or in an override");
+    throw UserError(
+        spec.source + ": " + std::to_string(incomplete.size()) + " MAC layer(s) have no format: " +
+        join(std::vector<std::string>(incomplete.begin(),
+                                      incomplete.begin() + static_cast<std::ptrdiff_t>(shown))) +
+        (shown < incomplete.size() ? ", ..." : "") +
+        "; give weight and activation in [default] or in an override");
   }
   return map;
 }
 
 PrecisionMap uniform_precision_map(const Network& net, const LayerPrecision& p) {
   PrecisionMap map(net.size());
-  for (int id : net.mac_layers()) map.set(id, p);
+  for (int id : net.mac_layers())
+    map.set(id, p);
   return map;
 }
 

@@ -41,11 +41,13 @@ std::vector<QuantizerGroup> quantizer_groups(const Network& net) {
   for (std::size_t i = 0; i < n; ++i) {
     const Layer& l = net.layer(static_cast<int>(i));
     if (l.inputs.empty()) continue;
-    if (is_data_movement(l.op, l.subop) || is_fused_elementwise(l))
+    // A concat only places its inputs side by side, so its output is in their group too.
+    if (is_data_movement(l.op, l.subop) || is_fused_elementwise(l) || l.op == Op::kConcat)
       boost::add_edge(i, static_cast<std::size_t>(l.inputs[0]), g);
     if (joins_inputs(l)) {
       for (std::size_t k = 1; k < l.inputs.size(); ++k)
-        boost::add_edge(static_cast<std::size_t>(l.inputs[0]), static_cast<std::size_t>(l.inputs[k]), g);
+        boost::add_edge(static_cast<std::size_t>(l.inputs[0]),
+                        static_cast<std::size_t>(l.inputs[k]), g);
       joins_of[static_cast<std::size_t>(l.inputs[0])].push_back(static_cast<int>(i));
     }
   }
@@ -56,7 +58,8 @@ std::vector<QuantizerGroup> quantizer_groups(const Network& net) {
   for (std::size_t i = 0; i < n; ++i) {
     auto& grp = by_component[component[i]];
     grp.tensors.push_back(static_cast<int>(i));
-    for (int j : joins_of[i]) grp.joins.push_back(j);
+    for (int j : joins_of[i])
+      grp.joins.push_back(j);
   }
   for (int id : net.mac_layers()) {
     const Layer& l = net.layer(id);
@@ -75,7 +78,8 @@ std::vector<QuantizerGroup> quantizer_groups(const Network& net) {
   std::sort(out.begin(), out.end(), [](const QuantizerGroup& a, const QuantizerGroup& b) {
     return a.members.front().layer < b.members.front().layer;
   });
-  for (std::size_t i = 0; i < out.size(); ++i) out[i].id = static_cast<int>(i);
+  for (std::size_t i = 0; i < out.size(); ++i)
+    out[i].id = static_cast<int>(i);
   return out;
 }
 
@@ -94,11 +98,14 @@ std::vector<GroupConflict> find_group_conflicts(const Network& net, const Precis
     });
     if (!differs) continue;
     std::vector<std::string> parts;
-    for (const auto& m : g.members) parts.push_back(member_name(net, m) + " " + member_format(map, m).name());
+    for (const auto& m : g.members)
+      parts.push_back(member_name(net, m) + " " + member_format(map, m).name());
     std::string why;
     if (!g.joins.empty()) {
       std::vector<std::string> j;
-      for (int id : g.joins) j.push_back(op_name(net.layer(id).op, net.layer(id).subop) + " '" + net.layer(id).name + "'");
+      for (int id : g.joins)
+        j.push_back(op_name(net.layer(id).op, net.layer(id).subop) + " '" + net.layer(id).name +
+                    "'");
       why = "; joined by " + join(j);
     } else {
       why = "; they read the same tensor";
@@ -123,10 +130,11 @@ int resolve_groups_to_wider(const Network& net, PrecisionMap& map,
     for (const auto& m : g.members) {
       const Format& f = member_format(map, m);
       if (f.bits() == widest->bits() && !(f == *widest))
-        throw UserError("quantizer group " + std::to_string(g.id) + ": cannot choose the wider of " +
-                        widest->name() + " and " + f.name() + " (both " +
-                        std::to_string(f.bits()) + " bits, read by " + member_name(net, g.members.front()) +
-                        " and " + member_name(net, m) + "); set one format for the group in the map");
+        throw UserError("quantizer group " + std::to_string(g.id) +
+                        ": cannot choose the wider of " + widest->name() + " and " + f.name() +
+                        " (both " + std::to_string(f.bits()) + " bits, read by " +
+                        member_name(net, g.members.front()) + " and " + member_name(net, m) +
+                        "); set one format for the group in the map");
     }
     const Format target = *widest;
     for (const auto& m : g.members) {

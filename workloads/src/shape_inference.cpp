@@ -9,7 +9,9 @@ namespace mpsim {
 
 namespace {
 
-[[noreturn]] void fail(const std::string& message) { throw UserError(message); }
+[[noreturn]] void fail(const std::string& message) {
+  throw UserError(message);
+}
 
 void need_inputs(const std::vector<const Layer*>& in, std::size_t n, const char* what) {
   if (in.size() != n)
@@ -104,7 +106,8 @@ void infer_matmul(Layer& l, const std::vector<const Layer*>& in) {
   if (k != kb)
     fail("matmul reduction lengths differ: " + shape_string(in[0]->output_shape) + " by " +
          shape_string(in[1]->output_shape) + (l.transpose_b ? " (transposed)" : ""));
-  const Shape batch = broadcast_shapes(Shape(a.begin(), a.end() - 2), Shape(b.begin(), b.end() - 2));
+  const Shape batch =
+      broadcast_shapes(Shape(a.begin(), a.end() - 2), Shape(b.begin(), b.end() - 2));
   l.output_shape = batch;
   l.output_shape.push_back(m);
   l.output_shape.push_back(n);
@@ -124,9 +127,9 @@ void infer_pool(Layer& l, const std::vector<const Layer*>& in) {
   need_positive(p.kernel_w, "kernel");
   need_positive(p.stride_h, "stride");
   need_positive(p.stride_w, "stride");
-  l.output_shape = {x[0], x[1],
-                    conv_out(x[2], p.kernel_h, p.stride_h, p.pad_top, p.pad_bottom, 1, p.ceil_mode),
-                    conv_out(x[3], p.kernel_w, p.stride_w, p.pad_left, p.pad_right, 1, p.ceil_mode)};
+  l.output_shape = {
+      x[0], x[1], conv_out(x[2], p.kernel_h, p.stride_h, p.pad_top, p.pad_bottom, 1, p.ceil_mode),
+      conv_out(x[3], p.kernel_w, p.stride_w, p.pad_left, p.pad_right, 1, p.ceil_mode)};
 }
 
 void infer_concat(Layer& l, const std::vector<const Layer*>& in) {
@@ -237,7 +240,8 @@ void infer_reduce(Layer& l, const std::vector<const Layer*>& in) {
   need_inputs(in, 1, "reduce");
   const Shape& x = in[0]->output_shape;
   std::vector<bool> reduced(x.size(), l.axes.empty());
-  for (auto a : l.axes) reduced[static_cast<std::size_t>(normalize_axis(a, x.size()))] = true;
+  for (auto a : l.axes)
+    reduced[static_cast<std::size_t>(normalize_axis(a, x.size()))] = true;
   Shape out;
   for (std::size_t d = 0; d < x.size(); ++d) {
     if (!reduced[d]) {
@@ -291,15 +295,24 @@ void infer_layer(Layer& l, const std::vector<const Layer*>& in) {
     case Op::kInput:
       if (!in.empty()) fail("an input takes no inputs");
       if (l.target_shape.empty()) fail("an input needs a shape");
-      for (auto d : l.target_shape) need_positive(d, "shape");
+      for (auto d : l.target_shape)
+        need_positive(d, "shape");
       l.output_shape = l.target_shape;
       break;
-    case Op::kConv2d: infer_conv(l, in); break;
-    case Op::kLinear: infer_linear(l, in); break;
-    case Op::kMatMul: infer_matmul(l, in); break;
+    case Op::kConv2d:
+      infer_conv(l, in);
+      break;
+    case Op::kLinear:
+      infer_linear(l, in);
+      break;
+    case Op::kMatMul:
+      infer_matmul(l, in);
+      break;
     case Op::kMaxPool:
     case Op::kAvgPool:
-    case Op::kGlobalAvgPool: infer_pool(l, in); break;
+    case Op::kGlobalAvgPool:
+      infer_pool(l, in);
+      break;
     case Op::kEltwise:
       need_inputs(in, 2, l.subop.c_str());
       l.output_shape = broadcast_shapes(in[0]->output_shape, in[1]->output_shape);
@@ -315,17 +328,32 @@ void infer_layer(Layer& l, const std::vector<const Layer*>& in) {
       normalize_axis(l.axis, in[0]->output_shape.size());
       l.output_shape = in[0]->output_shape;
       break;
-    case Op::kReduce: infer_reduce(l, in); break;
-    case Op::kConcat: infer_concat(l, in); break;
-    case Op::kReshape: infer_reshape(l, in); break;
-    case Op::kTranspose: infer_transpose(l, in); break;
-    case Op::kSlice: infer_slice(l, in); break;
-    case Op::kGather: infer_gather(l, in); break;
-    case Op::kPad: infer_pad(l, in); break;
+    case Op::kReduce:
+      infer_reduce(l, in);
+      break;
+    case Op::kConcat:
+      infer_concat(l, in);
+      break;
+    case Op::kReshape:
+      infer_reshape(l, in);
+      break;
+    case Op::kTranspose:
+      infer_transpose(l, in);
+      break;
+    case Op::kSlice:
+      infer_slice(l, in);
+      break;
+    case Op::kGather:
+      infer_gather(l, in);
+      break;
+    case Op::kPad:
+      infer_pad(l, in);
+      break;
   }
   l.macs = l.gemm.macs();
   l.input_elements = 0;
-  for (const Layer* p : in) l.input_elements += element_count(p->output_shape);
+  for (const Layer* p : in)
+    l.input_elements += element_count(p->output_shape);
   l.output_elements = element_count(l.output_shape);
 }
 
