@@ -19,6 +19,7 @@ std::vector<std::string> builtin_network_names();
 std::string builtin_network_path(const std::string& name);  // throws UserError if unknown
 
 // NAME of a built-in network, or a path ending in .toml, .onnx or .csv (SCALE-Sim topology).
+// ONNX weights are not decoded (use import_onnx for them).
 Network load_workload(const std::string& name_or_path);
 
 }  // namespace mpsim

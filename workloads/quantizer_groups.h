@@ -4,8 +4,8 @@
 // tensor and the tensors reached from it through data-movement ops (reshape, transpose, slice,
 // gather, pad, pooling) and fused per-element ops (batchnorm, relu, relu6, clip) carry one
 // quantizer; the inputs of an add, sub, max, min or concat are joined into one group, since the
-// op combines them in one number domain (a concat's output stays in that group). Every MAC layer reading a tensor of the group is a
-// member: all members must agree on the format of that operand.
+// op combines them in one number domain (a concat's output stays in that group). Every MAC layer
+// reading a tensor of the group is a member: all members must agree on the format of that operand.
 #pragma once
 
 #include <string>

@@ -201,6 +201,14 @@ void fold_cast(NodeContext& ctx) {
   }
 }
 
+// Integer arithmetic on shape values wraps instead of overflowing (undefined behaviour) when a
+// corrupt file holds absurd numbers; the absurd result is refused later by the shape checks.
+template <class Op>
+std::int64_t wrap(std::int64_t x, std::int64_t y, Op op) {
+  return static_cast<std::int64_t>(
+      op(static_cast<std::uint64_t>(x), static_cast<std::uint64_t>(y)));
+}
+
 template <class IntOp, class RealOp>
 Const binary(const Const& a, const Const& b, IntOp int_op, RealOp real_op, bool int_result) {
   const Shape out = broadcast(a.shape, b.shape);
@@ -228,13 +236,18 @@ void fold_binary(NodeContext& ctx) {
   const auto a = ctx.constant_input(0, "left operand"), b = ctx.constant_input(1, "right operand");
   const std::string& op = ctx.op();
   using I = std::int64_t;
+  using U = std::uint64_t;
   Const r;
   if (op == "Add") {
-    r = binary(*a, *b, std::plus<I>(), std::plus<double>(), false);
+    r = binary(
+        *a, *b, [](I x, I y) { return wrap(x, y, std::plus<U>()); }, std::plus<double>(), false);
   } else if (op == "Sub") {
-    r = binary(*a, *b, std::minus<I>(), std::minus<double>(), false);
+    r = binary(
+        *a, *b, [](I x, I y) { return wrap(x, y, std::minus<U>()); }, std::minus<double>(), false);
   } else if (op == "Mul") {
-    r = binary(*a, *b, std::multiplies<I>(), std::multiplies<double>(), false);
+    r = binary(
+        *a, *b, [](I x, I y) { return wrap(x, y, std::multiplies<U>()); },
+        std::multiplies<double>(), false);
   } else if (op == "Div") {
     // Integer Div truncates, as ONNX runtimes do; shape arithmetic depends on it.
     r = binary(

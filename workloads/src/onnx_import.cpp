@@ -127,7 +127,9 @@ void import_node(Graph& g, int index) {
     } else if (tables.layers.count(n.op_type())) {
       tables.layers.at(n.op_type())(ctx);
     } else {
-      ctx.fail("is only evaluated on constants, but an input here is computed from activations");
+      ctx.fail(
+          "mpsim evaluates this op only on constants, but an input is computed from "
+          "activations");
     }
   } catch (const OpError& e) {
     ctx.fail(e.what());
