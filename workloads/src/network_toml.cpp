@@ -8,6 +8,7 @@
 
 #include "formats/error.h"
 #include "workloads/network_io.h"
+#include "workloads/src/toml_util.h"
 
 namespace mpsim {
 
@@ -253,14 +254,7 @@ void read_layer_keys(const Reader& r, const toml::table& t, Layer& l) {
 }  // namespace
 
 Network parse_network_toml(std::string_view text, const std::string& source) {
-  toml::table root;
-  try {
-    root = toml::parse(text, source);
-  } catch (const toml::parse_error& e) {
-    throw UserError(located(source, static_cast<int>(e.source().begin.line),
-                            static_cast<int>(e.source().begin.column),
-                            std::string(e.description())));
-  }
+  const toml::table root = parse_toml(text, source);
   const Reader r(source);
   static const std::set<std::string> top_keys = {"name", "description", "source", "input", "layer"};
   for (const auto& [k, v] : root)
@@ -349,11 +343,7 @@ Network parse_network_toml(std::string_view text, const std::string& source) {
 }
 
 Network load_network_toml(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw UserError(path + ": cannot open the network file");
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return parse_network_toml(ss.str(), path);
+  return parse_network_toml(read_text_file(path, "network file"), path);
 }
 
 }  // namespace mpsim

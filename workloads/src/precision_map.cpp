@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "formats/error.h"
+#include "workloads/src/toml_util.h"
 
 namespace mpsim {
 
@@ -178,14 +179,7 @@ void apply(const PrecisionMapSpec::Entry& e, LayerPrecision& p, bool& has_w, boo
 }  // namespace
 
 PrecisionMapSpec parse_precision_map(std::string_view text, const std::string& source) {
-  toml::table root;
-  try {
-    root = toml::parse(text, source);
-  } catch (const toml::parse_error& e) {
-    throw UserError(located(source, static_cast<int>(e.source().begin.line),
-                            static_cast<int>(e.source().begin.column),
-                            std::string(e.description())));
-  }
+  const toml::table root = parse_toml(text, source);
   const MapReader r(source);
   PrecisionMapSpec spec;
   spec.source = source;
@@ -212,11 +206,7 @@ PrecisionMapSpec parse_precision_map(std::string_view text, const std::string& s
 }
 
 PrecisionMapSpec load_precision_map(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw UserError(path + ": cannot open the precision map");
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return parse_precision_map(ss.str(), path);
+  return parse_precision_map(read_text_file(path, "precision map"), path);
 }
 
 bool PrecisionMap::has(int layer) const {

@@ -5,6 +5,7 @@
 
 #include "formats/error.h"
 #include "workloads/importers.h"
+#include "workloads/src/toml_util.h"
 
 namespace mpsim {
 
@@ -131,11 +132,7 @@ Network parse_scalesim_topology(std::string_view text, const std::string& source
 }
 
 Network import_scalesim_topology(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw UserError(path + ": cannot open the topology file");
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return parse_scalesim_topology(ss.str(), path);
+  return parse_scalesim_topology(read_text_file(path, "topology file"), path);
 }
 
 }  // namespace mpsim
