@@ -3,6 +3,7 @@
 #include <ostream>
 
 #include "apps/commands.h"
+#include "apps/cost_report.h"
 #include "apps/output.h"
 #include "formats/error.h"
 #include "workloads/network_io.h"
@@ -35,17 +36,8 @@ void show(const MapOptions& o, Io& io) {
     for (const auto& m : g.members)
       if (m.operand == 0) group_of[static_cast<std::size_t>(m.layer)] = g.id;
 
-  int changed = 0;
-  if (o.resolve) {
-    changed = resolve_groups_to_wider(net, map, groups);
-  } else if (auto conflicts = find_group_conflicts(net, map, groups); !conflicts.empty()) {
-    std::string msg = (o.map.empty() ? std::string("the map") : o.map) + " breaks " +
-                      std::to_string(conflicts.size()) + " quantizer group(s):";
-    for (const auto& c : conflicts)
-      msg += "\n  " + c.message;
-    msg += "\n(--resolve-groups sets each group to its widest format)";
-    throw UserError(msg);
-  }
+  const int changed =
+      enforce_quantizer_groups(net, map, o.map.empty() ? "the map" : o.map, o.resolve);
 
   const auto fmt = [](const std::optional<Format>& f) { return f ? f->name() : std::string(); };
   if (o.format == "json") {

@@ -12,6 +12,8 @@ void add_formats_command(CLI::App& app, Io& io);
 void add_quantize_command(CLI::App& app, Io& io);
 void add_workload_command(CLI::App& app, Io& io);
 void add_map_command(CLI::App& app, Io& io);
+void add_hw_command(CLI::App& app, Io& io);
+void add_estimate_command(CLI::App& app, Io& io);
 
 // The explicit registry (no static initialisers): a new subcommand is one line here.
 inline void add_all_commands(CLI::App& app, Io& io) {
@@ -19,6 +21,8 @@ inline void add_all_commands(CLI::App& app, Io& io) {
   add_quantize_command(app, io);
   add_workload_command(app, io);
   add_map_command(app, io);
+  add_hw_command(app, io);
+  add_estimate_command(app, io);
 }
 
 }  // namespace mpsim::cli

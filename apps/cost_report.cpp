@@ -1,0 +1,203 @@
+#include "apps/cost_report.h"
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "apps/output.h"
+#include "formats/error.h"
+#include "workloads/quantizer_groups.h"
+
+namespace mpsim::cli {
+
+int enforce_quantizer_groups(const Network& net, PrecisionMap& map, const std::string& map_name,
+                             bool resolve) {
+  const auto groups = quantizer_groups(net);
+  if (resolve) return resolve_groups_to_wider(net, map, groups);
+  if (auto conflicts = find_group_conflicts(net, map, groups); !conflicts.empty()) {
+    std::string msg =
+        map_name + " breaks " + std::to_string(conflicts.size()) + " quantizer group(s):";
+    for (const auto& c : conflicts)
+      msg += "\n  " + c.message;
+    msg += "\n(--resolve-groups sets each group to its widest format)";
+    throw UserError(msg);
+  }
+  return 0;
+}
+
+PrecisionMap map_for_costing(const Network& net, const HardwareModel& hw,
+                             const std::string& map_path, bool resolve_groups) {
+  if (map_path.empty()) {
+    // The widest integer pair the array runs, else its first pair.
+    const FormatPair* best = nullptr;
+    for (const auto& p : hw.pairs()) {
+      const auto& f = p.pair;
+      if (f.weight.is_float() || f.activation.is_float()) continue;
+      if (!best ||
+          f.weight.bits() + f.activation.bits() > best->weight.bits() + best->activation.bits())
+        best = &f;
+    }
+    if (!best) best = &hw.pairs().front().pair;
+    LayerPrecision p;
+    p.weight = best->weight;
+    p.activation = best->activation;
+    return uniform_precision_map(net, p);
+  }
+  PrecisionMap map = resolve_precision_map(load_precision_map(map_path), net);
+  enforce_quantizer_groups(net, map, map_path, resolve_groups);
+  return map;
+}
+
+namespace {
+
+std::string num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+// Component names and values of an energy breakdown, in a fixed order.
+std::vector<std::pair<std::string, double>> components(const EnergyBreakdown& e,
+                                                       const HardwareModel& hw) {
+  std::vector<std::pair<std::string, double>> out = {{"mac", e.mac_pj},
+                                                     {"register_files", e.register_files_pj}};
+  for (std::size_t b = 0; b < hw.buffers().size(); ++b)
+    out.emplace_back(hw.buffers()[b].name, e.buffer_pj[b]);
+  out.emplace_back("dram", e.dram_pj);
+  out.emplace_back("leakage", e.leakage_pj);
+  out.emplace_back("requantization", e.requantization_pj);
+  return out;
+}
+
+nlohmann::ordered_json cost_json(const LayerCost& c, const HardwareModel& hw) {
+  nlohmann::ordered_json j;
+  j["cycles"] = c.total_cycles;
+  j["compute_cycles"] = c.compute_cycles;
+  j["fill_drain_cycles"] = c.fill_drain_cycles;
+  j["stall_cycles"] = c.stall_cycles;
+  j["latency_s"] = c.latency_s;
+  nlohmann::ordered_json e;
+  e["total"] = c.energy.total_pj();
+  for (const auto& [name, v] : components(c.energy, hw))
+    e[name] = v;
+  j["energy_pj"] = e;
+  j["utilization"] = c.utilization;
+  j["macs"] = c.macs;
+  j["bops"] = c.bops;
+  nlohmann::ordered_json t;
+  for (int o = 0; o < 3; ++o) {
+    const auto& tr = c.traffic[static_cast<std::size_t>(o)];
+    t[operand_name(static_cast<Operand>(o))] = {{"dram_bytes", tr.dram_bits / 8},
+                                                {"buffer_read_bytes", tr.buffer_read_bits / 8},
+                                                {"buffer_write_bytes", tr.buffer_write_bits / 8},
+                                                {"register_file_accesses", tr.rf_accesses}};
+  }
+  j["traffic"] = t;
+  j["requantizations"] = c.requantizations;
+  j["multiplications_replaced"] = c.multiplications_replaced;
+  return j;
+}
+
+}  // namespace
+
+std::string render_cost_report(const Network& net, const PrecisionMap& map, const HardwareModel& hw,
+                               const NetworkCost& cost, const std::string& format) {
+  std::ostringstream out;
+  if (format == "json") {
+    nlohmann::ordered_json j;
+    j["network"] = net.name();
+    j["hardware"] = hw.spec().name;
+    j["layers"] = nlohmann::ordered_json::array();
+    for (std::size_t i = 0; i < cost.layers.size(); ++i) {
+      const int id = cost.layer_ids[i];
+      const auto& c = cost.layers[i];
+      nlohmann::ordered_json l;
+      l["name"] = net.layer(id).name;
+      l["op"] = op_name(net.layer(id).op, net.layer(id).subop);
+      l["weight_format"] = map.at(id).weight.name();
+      l["activation_format"] = map.at(id).activation.name();
+      const auto& ran = hw.pairs()[static_cast<std::size_t>(c.pair_index)].pair;
+      l["ran_on"] = ran.weight.name() + " x " + ran.activation.name();
+      l.update(cost_json(c, hw));
+      j["layers"].push_back(std::move(l));
+    }
+    j["total"] = cost_json(cost.total, hw);
+    j["area_mm2"] = cost.area_mm2;
+    out << j.dump(2) << '\n';
+    return out.str();
+  }
+
+  std::vector<std::string> header = {"layer",     "weight",      "activation", "cycles",
+                                     "latency_s", "utilization", "energy_pj"};
+  for (const auto& [name, v] : components(cost.total.energy, hw))
+    header.push_back(name + "_pj");
+  header.insert(header.end(), {"dram_bytes", "macs"});
+  auto row = [&](const std::string& name, const std::string& w, const std::string& a,
+                 const LayerCost& c) {
+    std::vector<std::string> r = {name,
+                                  w,
+                                  a,
+                                  std::to_string(c.total_cycles),
+                                  num(c.latency_s),
+                                  num(c.utilization),
+                                  num(c.energy.total_pj())};
+    for (const auto& [n, v] : components(c.energy, hw))
+      r.push_back(num(v));
+    r.push_back(
+        num((c.traffic[0].dram_bits + c.traffic[1].dram_bits + c.traffic[2].dram_bits) / 8));
+    r.push_back(std::to_string(c.macs));
+    return r;
+  };
+  if (format == "csv") {
+    out << csv_row(header);
+    for (std::size_t i = 0; i < cost.layers.size(); ++i) {
+      const int id = cost.layer_ids[i];
+      out << csv_row(row(net.layer(id).name, map.at(id).weight.name(), map.at(id).activation.name(),
+                         cost.layers[i]));
+    }
+    return out.str();
+  }
+  TextTable t({"layer", "weight", "activation", "cycles", "latency (us)", "util", "energy (uJ)",
+               "MAC", "RF", "buffers", "DRAM", "leak"});
+  auto short_row = [&](const std::string& name, const std::string& w, const std::string& a,
+                       const LayerCost& c) {
+    double buffers = 0;
+    for (double b : c.energy.buffer_pj)
+      buffers += b;
+    const double total = c.energy.total_pj();
+    auto pct = [&](double v) {
+      return total > 0 ? num(100.0 * v / total).substr(0, 4) + "%" : "-";
+    };
+    char util[16];
+    std::snprintf(util, sizeof util, "%.2f", c.utilization);
+    char lat[32], en[32];
+    std::snprintf(lat, sizeof lat, "%.2f", c.latency_s * 1e6);
+    std::snprintf(en, sizeof en, "%.3f", total * 1e-6);
+    return std::vector<std::string>{name,
+                                    w,
+                                    a,
+                                    with_commas(c.total_cycles),
+                                    lat,
+                                    util,
+                                    en,
+                                    pct(c.energy.mac_pj),
+                                    pct(c.energy.register_files_pj),
+                                    pct(buffers),
+                                    pct(c.energy.dram_pj),
+                                    pct(c.energy.leakage_pj)};
+  };
+  for (std::size_t i = 0; i < cost.layers.size(); ++i) {
+    const int id = cost.layer_ids[i];
+    t.add_row(short_row(net.layer(id).name, map.at(id).weight.name(), map.at(id).activation.name(),
+                        cost.layers[i]));
+  }
+  t.add_rule();
+  t.add_row(short_row("total", "", "", cost.total));
+  out << "network " << net.name() << " on " << hw.spec().name << " (" << hw.spec().array.rows << "x"
+      << hw.spec().array.cols << " " << dataflow_name(hw.spec().array.dataflow) << ", "
+      << hw.spec().technology.node_nm << " nm), area " << num(cost.area_mm2) << " mm^2\n";
+  t.print(out);
+  return out.str();
+}
+
+}  // namespace mpsim::cli

@@ -1,0 +1,90 @@
+// Closed-form cost of one MAC layer on the configured array: cycles (SCALE-Sim v2's compute
+// model, with a PE's products per cycle folded into the reduction), the bits each operand moves
+// at each memory level, a bandwidth bound on latency, energy by component and utilization.
+// docs/costmodel.md ("Layer model") derives every count.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "costmodel/hardware_model.h"
+#include "workloads/network.h"
+#include "workloads/precision_map.h"
+
+namespace mpsim {
+
+inline constexpr int kMaxBuffers = 4;
+
+// SCALE-Sim v2's compute-cycle model for one GEMM (a conv as im2col) on an R x C array:
+// S_r x S_c spatial, T streamed, folds = ceil(S_r / R) * ceil(S_c / C), cycles per fold
+// 2R + C + T - 2 (ws, is) or R + C + T - 2 (os, as v2 implements it). `cycles` counts cycles;
+// SCALE-Sim reports cycles - 1 (the index of the last cycle) for one layer.
+struct FoldModel {
+  std::int64_t spatial_rows = 0, spatial_cols = 0, streamed = 0;
+  std::int64_t row_folds = 0, col_folds = 0;
+  std::int64_t folds() const { return row_folds * col_folds; }
+  std::int64_t fill_drain_per_fold = 0;  // cycles per fold beyond the streamed ones
+  std::int64_t cycles() const { return folds() * (streamed + fill_drain_per_fold); }
+};
+FoldModel fold_model(Dataflow df, int rows, int cols, std::int64_t m, std::int64_t n,
+                     std::int64_t k);
+
+// Bits one operand moves, summed over the layer.
+struct OperandTraffic {
+  double dram_bits = 0;          // read from (weights, inputs) or written to (outputs) DRAM
+  double buffer_read_bits = 0;   // read from its on-chip buffer into the array
+  double buffer_write_bits = 0;  // written into its buffer (fills from DRAM, partial sums)
+  double rf_accesses = 0;        // register-file accesses in the PEs (reads + writes)
+};
+
+struct EnergyBreakdown {
+  double mac_pj = 0;
+  double register_files_pj = 0;
+  std::array<double, kMaxBuffers> buffer_pj{};  // by HardwareModel::buffers() index
+  double dram_pj = 0;
+  double leakage_pj = 0;
+  double requantization_pj = 0;
+  double total_pj() const;
+};
+
+struct LayerCost {
+  int pair_index = -1;  // HardwareModel::pairs() entry the layer ran on
+  int products_per_cycle = 1;
+  std::int64_t macs = 0;
+  std::int64_t folds = 0;
+  std::int64_t compute_cycles = 0;     // streaming cycles
+  std::int64_t fill_drain_cycles = 0;  // pipeline fill and drain of every fold
+  std::int64_t stall_cycles = 0;       // waiting for DRAM beyond compute (double-buffered)
+  std::int64_t total_cycles = 0;
+  double latency_s = 0;
+  double utilization = 0;                   // macs / (total cycles x PEs x products per cycle)
+  std::array<OperandTraffic, 3> traffic{};  // by Operand
+  EnergyBreakdown energy;
+  double multiplications_replaced = 0;  // fraction, clustered ternary/binary/4-bit weights
+  std::int64_t requantizations = 0;     // output values rescaled into another format
+  std::int64_t bops = 0;                // MACs x weight bits x activation bits
+};
+
+// The cost of MAC layer `layer` under `precision` on `hw`. `output_format` is the format its
+// output is stored in (the next MAC layer's activation format); a format change from the
+// layer's activation format counts one requantization per output value.
+LayerCost layer_cost(const Layer& layer, const LayerPrecision& precision, const HardwareModel& hw,
+                     const Format& output_format);
+
+struct NetworkCost {
+  std::vector<int> layer_ids;  // MAC layers, in network order
+  std::vector<LayerCost> layers;
+  LayerCost total;  // sums (utilization over the whole run)
+  double area_mm2 = 0;
+};
+
+// Every MAC layer of `net` under `map`, executed one after another.
+NetworkCost network_cost(const Network& net, const PrecisionMap& map, const HardwareModel& hw);
+
+// For each MAC layer, the format its output is stored in: the activation format of the first
+// MAC layer reading it (through non-MAC ops), else its own activation format.
+std::vector<Format> output_formats(const Network& net, const PrecisionMap& map);
+
+}  // namespace mpsim

@@ -1,0 +1,96 @@
+// Loading hardware configs: bundled names, TOML files and SCALE-Sim .cfg files, each with --set
+// overrides. TOML types stay in costmodel/src/.
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "costmodel/hardware.h"
+#include "costmodel/src/hardware_tree.h"
+#include "formats/error.h"
+
+namespace mpsim {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// The bundled configs: $MPSIM_HW_DIR if set, else the source tree's configs/hw.
+fs::path bundled_dir() {
+  if (const char* env = std::getenv("MPSIM_HW_DIR"); env && *env) return env;
+  return MPSIM_HW_CONFIG_DIR;
+}
+
+bool ends_with(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::string read_file(const std::string& path) {
+  if (!fs::exists(path)) throw UserError(path + ": no such file");
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw UserError(path + ": cannot open the hardware config");
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+// A config without `name` is called after its file.
+std::string stem(const std::string& source) {
+  return fs::path(source).stem().string();
+}
+
+}  // namespace
+
+HardwareSpec parse_hardware_toml(const std::string& text, const std::string& source,
+                                 const std::vector<std::string>& overrides) {
+  toml::table root;
+  try {
+    root = toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    throw UserError(located(source, static_cast<int>(e.source().begin.line),
+                            static_cast<int>(e.source().begin.column),
+                            std::string(e.description())));
+  }
+  hwcfg::apply_overrides(root, overrides);
+  return hwcfg::spec_from_tree(root, source, stem(source));
+}
+
+HardwareSpec parse_scalesim_config(const std::string& text, const std::string& source,
+                                   const std::vector<std::string>& overrides) {
+  return hwcfg::scalesim_spec(text, source, stem(source), overrides);
+}
+
+HardwareSpec load_hardware(const std::string& path, const std::vector<std::string>& overrides) {
+  const std::string text = read_file(path);
+  if (ends_with(path, ".cfg")) return parse_scalesim_config(text, path, overrides);
+  return parse_hardware_toml(text, path, overrides);
+}
+
+std::vector<std::string> bundled_hardware_names() {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(bundled_dir(), ec))
+    if (e.path().extension() == ".toml") names.push_back(e.path().stem().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+HardwareSpec load_hardware_by_name(const std::string& name_or_path,
+                                   const std::vector<std::string>& overrides) {
+  const std::string& s = name_or_path;
+  if (s.find('/') != std::string::npos || ends_with(s, ".toml") || ends_with(s, ".cfg"))
+    return load_hardware(s, overrides);
+  const auto names = bundled_hardware_names();
+  if (std::find(names.begin(), names.end(), s) == names.end()) {
+    const auto hint = closest_names(s, names);
+    throw UserError("unknown hardware '" + s + "'" +
+                    (hint.empty() ? "" : " (did you mean " + join(hint, " or ") + "?)") +
+                    "; bundled: " + join(names) +
+                    "; or give a path to a .toml or SCALE-Sim .cfg file");
+  }
+  return load_hardware((bundled_dir() / (s + ".toml")).string(), overrides);
+}
+
+}  // namespace mpsim

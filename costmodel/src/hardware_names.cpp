@@ -1,0 +1,106 @@
+// The names of the hardware enums, as written in configs and printed by `mpsim hw show`. One
+// table per enum serves the name, the parser and the list, so they cannot disagree.
+#include <array>
+#include <utility>
+
+#include "costmodel/hardware.h"
+
+namespace mpsim {
+
+namespace {
+
+template <typename E, std::size_t N>
+using NameTable = std::array<std::pair<E, const char*>, N>;
+
+constexpr NameTable<Dataflow, 3> kDataflows = {{
+    {Dataflow::kWeightStationary, "ws"},
+    {Dataflow::kOutputStationary, "os"},
+    {Dataflow::kInputStationary, "is"},
+}};
+
+constexpr NameTable<MacUnitKind, 3> kMacUnitKinds = {{
+    {MacUnitKind::kFixed, "fixed"},
+    {MacUnitKind::kFusion, "fusion"},
+    {MacUnitKind::kMultiFormat, "multiformat"},
+}};
+
+constexpr NameTable<Operand, 3> kOperands = {{
+    {Operand::kWeight, "weight"},
+    {Operand::kInput, "input"},
+    {Operand::kOutput, "output"},
+}};
+
+constexpr NameTable<DramKind, 6> kDramKinds = {{
+    {DramKind::kLPDDR4, "lpddr4"},
+    {DramKind::kLPDDR5, "lpddr5"},
+    {DramKind::kDDR4, "ddr4"},
+    {DramKind::kHBM2, "hbm2"},
+    {DramKind::kHBM3, "hbm3"},
+    {DramKind::kIdeal, "ideal"},
+}};
+
+template <typename E, std::size_t N>
+std::string name_of(const NameTable<E, N>& table, E value) {
+  for (const auto& [e, name] : table)
+    if (e == value) return name;
+  return "?";  // only reachable with a value cast from an out-of-range integer
+}
+
+template <typename E, std::size_t N>
+std::optional<E> parse_in(const NameTable<E, N>& table, std::string_view name) {
+  for (const auto& [e, n] : table)
+    if (name == n) return e;
+  return std::nullopt;
+}
+
+template <typename E, std::size_t N>
+std::vector<std::string> names_in(const NameTable<E, N>& table) {
+  std::vector<std::string> out;
+  for (const auto& entry : table)
+    out.emplace_back(entry.second);
+  return out;
+}
+
+}  // namespace
+
+std::string dataflow_name(Dataflow d) {
+  return name_of(kDataflows, d);
+}
+std::optional<Dataflow> parse_dataflow(std::string_view name) {
+  return parse_in(kDataflows, name);
+}
+std::vector<std::string> dataflow_names() {
+  return names_in(kDataflows);
+}
+
+std::string mac_unit_kind_name(MacUnitKind k) {
+  return name_of(kMacUnitKinds, k);
+}
+std::optional<MacUnitKind> parse_mac_unit_kind(std::string_view name) {
+  return parse_in(kMacUnitKinds, name);
+}
+std::vector<std::string> mac_unit_kind_names() {
+  return names_in(kMacUnitKinds);
+}
+
+std::string operand_name(Operand o) {
+  return name_of(kOperands, o);
+}
+std::optional<Operand> parse_operand(std::string_view name) {
+  return parse_in(kOperands, name);
+}
+std::vector<std::string> operand_names() {
+  return names_in(kOperands);
+}
+
+std::string dram_kind_name(DramKind k) {
+  return name_of(kDramKinds, k);
+}
+std::optional<DramKind> parse_dram_kind(std::string_view name) {
+  return parse_in(kDramKinds, name);
+}
+std::vector<std::string> dram_kind_names() {
+  return names_in(kDramKinds);
+}
+
+}  // namespace mpsim

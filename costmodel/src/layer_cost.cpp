@@ -1,0 +1,278 @@
+#include "costmodel/layer_cost.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "formats/error.h"
+
+namespace mpsim {
+
+namespace {
+
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
+  return (a + b - 1) / b;
+}
+
+int idx(Operand o) {
+  return static_cast<int>(o);
+}
+
+// Ternary/binary and up-to-4-bit integer weights in clusters sharing one scale: inside a
+// cluster a dot product needs only additions; one multiply by the scale per cluster.
+bool is_cluster_weight(const LayerPrecision& p) {
+  if (p.granularity != Granularity::kCluster || p.cluster_size < 1) return false;
+  const FormatKind k = p.weight.kind();
+  return k == FormatKind::kTernary || k == FormatKind::kBinary ||
+         (k == FormatKind::kSignedInt && p.weight.bits() <= 4);
+}
+
+}  // namespace
+
+double EnergyBreakdown::total_pj() const {
+  double t = mac_pj + register_files_pj + dram_pj + leakage_pj + requantization_pj;
+  for (double b : buffer_pj)
+    t += b;
+  return t;
+}
+
+FoldModel fold_model(Dataflow df, int rows, int cols, std::int64_t m, std::int64_t n,
+                     std::int64_t k) {
+  FoldModel f;
+  switch (df) {
+    case Dataflow::kWeightStationary:
+      f.spatial_rows = k, f.spatial_cols = n, f.streamed = m;
+      f.fill_drain_per_fold = 2LL * rows + cols - 2;
+      break;
+    case Dataflow::kOutputStationary:
+      f.spatial_rows = m, f.spatial_cols = n, f.streamed = k;
+      f.fill_drain_per_fold = static_cast<std::int64_t>(rows) + cols - 2;
+      break;
+    case Dataflow::kInputStationary:
+      f.spatial_rows = k, f.spatial_cols = m, f.streamed = n;
+      f.fill_drain_per_fold = 2LL * rows + cols - 2;
+      break;
+  }
+  f.row_folds = ceil_div(f.spatial_rows, rows);
+  f.col_folds = ceil_div(f.spatial_cols, cols);
+  return f;
+}
+
+LayerCost layer_cost(const Layer& layer, const LayerPrecision& prec, const HardwareModel& hw,
+                     const Format& output_format) {
+  if (!is_mac_op(layer.op))
+    throw std::invalid_argument("layer_cost: '" + layer.name + "' has no MACs");
+  const HardwareSpec& spec = hw.spec();
+  const auto& pc = hw.pair_for(prec.weight, prec.activation);
+  LayerCost c;
+  c.pair_index = static_cast<int>(&pc - hw.pairs().data());
+  const std::int64_t p = pc.pair.products_per_cycle;
+  c.products_per_cycle = static_cast<int>(p);
+  c.macs = layer.macs;
+  c.bops = layer.macs * prec.weight.bits() * prec.activation.bits();
+
+  // Cycles: SCALE-Sim's model with the p products a PE does per cycle packed along K.
+  const GemmView& g = layer.gemm;
+  const int rows = spec.array.rows, cols = spec.array.cols;
+  const Dataflow df = spec.array.dataflow;
+  const FoldModel f = fold_model(df, rows, cols, g.m, g.n, ceil_div(g.k, p));
+  c.folds = g.groups * f.folds();
+  c.compute_cycles = c.folds * f.streamed;
+  c.fill_drain_cycles = c.folds * f.fill_drain_per_fold;
+
+  // Element counts (all groups).
+  const double G = static_cast<double>(g.groups), m = static_cast<double>(g.m),
+               n = static_cast<double>(g.n), k = static_cast<double>(g.k);
+  const double rf = static_cast<double>(f.row_folds), cf = static_cast<double>(f.col_folds);
+  const double w_elems = G * k * n;  // for a matmul: the second operand
+  const double in_elems =
+      layer.op == Op::kConv2d ? static_cast<double>(layer.input_elements) : G * m * k;
+  const double out_elems = G * m * n;
+
+  const double wb = prec.weight.storage_bits();
+  const double ab = prec.activation.storage_bits();
+  const double accb = (prec.accumulator ? *prec.accumulator : spec.array.mac.accumulator).bits();
+  const double ob = output_format.storage_bits();
+
+  // Buffer reads into the array, by dataflow (elements), and partial sums.
+  double w_reads = 0, in_reads = 0, psum_writes = 0, psum_reads = 0;
+  double w_reuse = 1, in_reuse = 1;  // how often the array re-reads the whole operand
+  switch (df) {
+    case Dataflow::kWeightStationary:
+      w_reads = w_elems;
+      in_reads = G * cf * m * k, in_reuse = cf;
+      psum_writes = G * rf * m * n, psum_reads = G * (rf - 1) * m * n;
+      break;
+    case Dataflow::kOutputStationary:
+      in_reads = G * cf * m * k, in_reuse = cf;
+      w_reads = G * rf * n * k, w_reuse = rf;
+      psum_writes = out_elems;
+      break;
+    case Dataflow::kInputStationary:
+      in_reads = G * m * k;
+      w_reads = G * cf * n * k, w_reuse = cf;
+      psum_writes = G * rf * m * n, psum_reads = G * (rf - 1) * m * n;
+      break;
+  }
+
+  // DRAM: each operand once when it fits its share of its buffer, else once per re-read.
+  auto share_bits = [&](Operand o) -> double {
+    const int b = hw.buffer_for(o);
+    if (b < 0) return 0;
+    const auto& mem = hw.buffers()[static_cast<std::size_t>(b)];
+    return static_cast<double>(mem.capacity_bits) / static_cast<double>(mem.holds.size());
+  };
+  auto& tw = c.traffic[idx(Operand::kWeight)];
+  auto& ti = c.traffic[idx(Operand::kInput)];
+  auto& to = c.traffic[idx(Operand::kOutput)];
+  const double w_bits = w_elems * wb, in_bits = in_elems * ab;
+  tw.dram_bits = w_bits * (w_bits <= share_bits(Operand::kWeight) ? 1.0 : w_reuse);
+  ti.dram_bits = in_bits * (in_bits <= share_bits(Operand::kInput) ? 1.0 : in_reuse);
+  // Partial sums of one column fold stay on chip if they fit; else they spill to DRAM.
+  const double psum_tile_bits = (df == Dataflow::kInputStationary ? std::min<double>(m, cols) * n
+                                                                  : m * std::min<double>(n, cols)) *
+                                accb;
+  const double spill = (psum_reads > 0 && psum_tile_bits > share_bits(Operand::kOutput))
+                           ? 2.0 * psum_reads * accb
+                           : 0.0;
+  to.dram_bits = out_elems * ob + spill;
+
+  tw.buffer_read_bits = w_reads * wb;
+  tw.buffer_write_bits = tw.dram_bits;
+  ti.buffer_read_bits = in_reads * ab;
+  ti.buffer_write_bits = ti.dram_bits;
+  // Partial sums at accumulator width; the last pass writes the output format, which is then
+  // read once more to go to DRAM.
+  to.buffer_write_bits = (psum_writes - out_elems) * accb + out_elems * ob;
+  to.buffer_read_bits = psum_reads * accb + out_elems * ob;
+
+  // Register files in the PEs: the stationary or streamed operand is read once per product;
+  // partial sums are read and written once per cycle of a PE (its products are summed inside).
+  const double macs = static_cast<double>(layer.macs);
+  auto rf_energy = [&](Operand o, double reads, double writes, double bits) {
+    const int r = hw.register_file_for(o);
+    if (r < 0) return;
+    const auto& mem = hw.register_files()[static_cast<std::size_t>(r)];
+    const double per_bit = 1.0 / mem.width_bits;
+    c.energy.register_files_pj +=
+        (reads * mem.cost.read_pj + writes * mem.cost.write_pj) * bits * per_bit;
+    c.traffic[idx(o)].rf_accesses += reads + writes;
+  };
+  rf_energy(Operand::kWeight, macs, w_reads, wb);
+  rf_energy(Operand::kInput, macs, in_reads, ab);
+  rf_energy(Operand::kOutput, macs / static_cast<double>(p), macs / static_cast<double>(p), accb);
+
+  // Buffers.
+  for (int o = 0; o < 3; ++o) {
+    const int b = hw.buffer_for(static_cast<Operand>(o));
+    if (b < 0) continue;
+    const auto& mem = hw.buffers()[static_cast<std::size_t>(b)];
+    c.energy.buffer_pj[static_cast<std::size_t>(b)] +=
+        c.traffic[static_cast<std::size_t>(o)].buffer_read_bits / mem.width_bits *
+            mem.cost.read_pj +
+        c.traffic[static_cast<std::size_t>(o)].buffer_write_bits / mem.width_bits *
+            mem.cost.write_pj;
+  }
+
+  // MACs, with clustered weights paying one scale multiply per cluster of products.
+  c.energy.mac_pj = macs * pc.mac_pj;
+  if (is_cluster_weight(prec)) {
+    const double window = layer.op == Op::kConv2d
+                              ? static_cast<double>(layer.conv.kernel_h * layer.conv.kernel_w)
+                              : 1.0;
+    const double per_cluster = prec.cluster_size * window;
+    c.multiplications_replaced = 1.0 - 1.0 / per_cluster;
+    c.energy.mac_pj += macs / per_cluster * hw.scale_multiply_pj();
+  }
+
+  if (!(output_format == prec.activation)) {
+    c.requantizations = static_cast<std::int64_t>(out_elems);
+    c.energy.requantization_pj = out_elems * hw.requantize_pj(output_format);
+  }
+
+  // DRAM energy and the bandwidth bound: loads overlap compute (double buffering), so the
+  // layer waits only for traffic beyond its compute time, plus one access latency.
+  const double dram_bits = tw.dram_bits + ti.dram_bits + to.dram_bits;
+  c.energy.dram_pj = dram_bits * hw.dram().energy_pj_per_bit;
+  const std::int64_t busy = c.compute_cycles + c.fill_drain_cycles;
+  if (!spec.ideal_memory()) {
+    const double mem_cycles =
+        dram_bits / hw.dram_bits_per_cycle() + hw.dram().latency_ns * 1e-9 * hw.clock_hz();
+    c.stall_cycles =
+        std::max<std::int64_t>(0, static_cast<std::int64_t>(std::ceil(mem_cycles)) - busy);
+  }
+  c.total_cycles = busy + c.stall_cycles;
+  c.latency_s = static_cast<double>(c.total_cycles) / hw.clock_hz();
+  c.utilization = macs / (static_cast<double>(c.total_cycles) * hw.pes() * static_cast<double>(p));
+  c.energy.leakage_pj = hw.leakage_mw() * 1e9 * c.latency_s;
+  return c;
+}
+
+std::vector<Format> output_formats(const Network& net, const PrecisionMap& map) {
+  std::vector<Format> out(net.size());
+  // Walk backwards: a node's "next activation format" is that of its first MAC consumer,
+  // looking through non-MAC ops.
+  std::vector<const Format*> next(net.size(), nullptr);
+  for (int id = static_cast<int>(net.size()) - 1; id >= 0; --id) {
+    for (int c : net.consumers(id)) {
+      const Format* f = is_mac_op(net.layer(c).op) && map.has(c)
+                            ? &map.at(c).activation
+                            : next[static_cast<std::size_t>(c)];
+      if (f) {
+        next[static_cast<std::size_t>(id)] = f;
+        break;
+      }
+    }
+  }
+  for (int id : net.mac_layers())
+    out[static_cast<std::size_t>(id)] = next[static_cast<std::size_t>(id)]
+                                            ? *next[static_cast<std::size_t>(id)]
+                                            : map.at(id).activation;
+  return out;
+}
+
+NetworkCost network_cost(const Network& net, const PrecisionMap& map, const HardwareModel& hw) {
+  NetworkCost nc;
+  nc.area_mm2 = hw.area().total_mm2;
+  const auto outs = output_formats(net, map);
+  double peak_cycles = 0;
+  for (int id : net.mac_layers()) {
+    const Layer& l = net.layer(id);
+    LayerCost c;
+    try {
+      c = layer_cost(l, map.at(id), hw, outs[static_cast<std::size_t>(id)]);
+    } catch (const UserError& e) {
+      throw UserError("layer '" + l.name + "': " + e.what());
+    }
+    LayerCost& t = nc.total;
+    t.macs += c.macs;
+    t.bops += c.bops;
+    t.folds += c.folds;
+    t.compute_cycles += c.compute_cycles;
+    t.fill_drain_cycles += c.fill_drain_cycles;
+    t.stall_cycles += c.stall_cycles;
+    t.total_cycles += c.total_cycles;
+    t.latency_s += c.latency_s;
+    t.requantizations += c.requantizations;
+    for (std::size_t o = 0; o < 3; ++o) {
+      t.traffic[o].dram_bits += c.traffic[o].dram_bits;
+      t.traffic[o].buffer_read_bits += c.traffic[o].buffer_read_bits;
+      t.traffic[o].buffer_write_bits += c.traffic[o].buffer_write_bits;
+      t.traffic[o].rf_accesses += c.traffic[o].rf_accesses;
+    }
+    t.energy.mac_pj += c.energy.mac_pj;
+    t.energy.register_files_pj += c.energy.register_files_pj;
+    for (std::size_t b = 0; b < kMaxBuffers; ++b)
+      t.energy.buffer_pj[b] += c.energy.buffer_pj[b];
+    t.energy.dram_pj += c.energy.dram_pj;
+    t.energy.leakage_pj += c.energy.leakage_pj;
+    t.energy.requantization_pj += c.energy.requantization_pj;
+    peak_cycles += static_cast<double>(c.total_cycles) * c.products_per_cycle;
+    nc.layer_ids.push_back(id);
+    nc.layers.push_back(std::move(c));
+  }
+  if (peak_cycles > 0)
+    nc.total.utilization = static_cast<double>(nc.total.macs) / (peak_cycles * hw.pes());
+  return nc;
+}
+
+}  // namespace mpsim
