@@ -127,12 +127,19 @@ class Format {
   // The precomputed descriptor, for the kernels in formats/fake_quant.h and formats/mx.h.
   const detail::Spec& spec() const { return spec_; }
 
-  bool operator==(const Format& o) const { return name_ == o.name_; }
+  // Same name, same format. Names of up to 16 characters are compared as two packed words
+  // (cost models compare formats in their inner loops); longer ones as strings.
+  bool operator==(const Format& o) const {
+    return name_key_[0] == o.name_key_[0] && name_key_[1] == o.name_key_[1] &&
+           (name_.size() <= sizeof(name_key_) || name_ == o.name_);
+  }
 
  private:
   friend struct FormatBuilder;
+  void set_name(std::string name);
 
   std::string name_;
+  std::uint64_t name_key_[2] = {0, 0};  // the name's first 16 bytes, zero-padded
   FormatKind kind_ = FormatKind::kSignedInt;
   int bits_ = 8;
   int exp_bits_ = 0;

@@ -67,8 +67,11 @@ HardwareModel::HardwareModel(HardwareSpec spec) : spec_(std::move(spec)) {
 }
 
 const HardwareModel::PairCost& HardwareModel::pair_for(const Format& w, const Format& a) const {
+  // Widths first: they rule out most pairs without comparing names.
   for (const auto& p : pairs_)
-    if (p.pair.weight == w && p.pair.activation == a) return p;
+    if (p.pair.weight.bits() == w.bits() && p.pair.activation.bits() == a.bits() &&
+        p.pair.weight == w && p.pair.activation == a)
+      return p;
   if (spec_.array.mac.fallback_to_wider) {
     // The cheapest pair at least as wide in both operands, preferring the same number family.
     const PairCost* best = nullptr;

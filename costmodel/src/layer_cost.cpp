@@ -127,13 +127,33 @@ LayerCost layer_cost(const Layer& layer, const LayerPrecision& prec, const Hardw
   const double w_bits = w_elems * wb, in_bits = in_elems * ab;
   tw.dram_bits = w_bits * (w_bits <= share_bits(Operand::kWeight) ? 1.0 : w_reuse);
   ti.dram_bits = in_bits * (in_bits <= share_bits(Operand::kInput) ? 1.0 : in_reuse);
-  // Partial sums of one column fold stay on chip if they fit; else they spill to DRAM.
+  // Partial sums of one column fold stay on chip between row folds. When they do not fit the
+  // output buffer's share, the controller splits the streamed dimension into chunks that do, as
+  // compilers for such arrays do: each chunk repeats every fold's fill and drain and reloads
+  // the stationary operand into the array. With ideal memory the schedule stays SCALE-Sim's
+  // (one chunk) and the partial sums that do not fit are counted as DRAM traffic instead.
   const double psum_tile_bits = (df == Dataflow::kInputStationary ? std::min<double>(m, cols) * n
                                                                   : m * std::min<double>(n, cols)) *
                                 accb;
-  const double spill = (psum_reads > 0 && psum_tile_bits > share_bits(Operand::kOutput))
-                           ? 2.0 * psum_reads * accb
-                           : 0.0;
+  double spill = 0;
+  std::int64_t chunks = 1;
+  if (psum_reads > 0 && psum_tile_bits > share_bits(Operand::kOutput)) {
+    const double share = share_bits(Operand::kOutput);
+    const double want = share > 0 ? std::ceil(psum_tile_bits / share) : HUGE_VAL;
+    if (spec.ideal_memory() || want > static_cast<double>(f.streamed)) {
+      spill = 2.0 * psum_reads * accb;
+    } else {
+      chunks = static_cast<std::int64_t>(want);
+      c.fill_drain_cycles *= chunks;
+      if (df == Dataflow::kInputStationary) {
+        in_reads *= static_cast<double>(chunks);
+        if (in_bits > share_bits(Operand::kInput)) ti.dram_bits = in_bits * in_reuse * chunks;
+      } else {
+        w_reads *= static_cast<double>(chunks);
+        if (w_bits > share_bits(Operand::kWeight)) tw.dram_bits = w_bits * w_reuse * chunks;
+      }
+    }
+  }
   to.dram_bits = out_elems * ob + spill;
 
   tw.buffer_read_bits = w_reads * wb;
@@ -207,39 +227,52 @@ LayerCost layer_cost(const Layer& layer, const LayerPrecision& prec, const Hardw
   return c;
 }
 
-std::vector<Format> output_formats(const Network& net, const PrecisionMap& map) {
-  std::vector<Format> out(net.size());
-  // Walk backwards: a node's "next activation format" is that of its first MAC consumer,
-  // looking through non-MAC ops.
+namespace {
+
+// For every node, the activation format of the first MAC layer reading it, looking through
+// non-MAC ops (nullptr when none does). Nodes are in topological order, so walking them
+// backwards sees every consumer before its producers; the consumer with the smallest id is
+// written last, and so wins.
+std::vector<const Format*> next_activation_formats(const Network& net, const PrecisionMap& map) {
   std::vector<const Format*> next(net.size(), nullptr);
   for (int id = static_cast<int>(net.size()) - 1; id >= 0; --id) {
-    for (int c : net.consumers(id)) {
-      const Format* f = is_mac_op(net.layer(c).op) && map.has(c)
-                            ? &map.at(c).activation
-                            : next[static_cast<std::size_t>(c)];
-      if (f) {
-        next[static_cast<std::size_t>(id)] = f;
-        break;
-      }
-    }
+    const Layer& l = net.layer(id);
+    const Format* f = is_mac_op(l.op) && map.has(id) ? &map.at(id).activation
+                                                     : next[static_cast<std::size_t>(id)];
+    if (!f) continue;
+    for (int in : l.inputs)
+      next[static_cast<std::size_t>(in)] = f;
   }
-  for (int id : net.mac_layers())
-    out[static_cast<std::size_t>(id)] = next[static_cast<std::size_t>(id)]
-                                            ? *next[static_cast<std::size_t>(id)]
-                                            : map.at(id).activation;
+  return next;
+}
+
+}  // namespace
+
+std::vector<Format> output_formats(const Network& net, const PrecisionMap& map) {
+  const auto next = next_activation_formats(net, map);
+  std::vector<Format> out(net.size());
+  for (int id : net.mac_layers()) {
+    const auto* f = next[static_cast<std::size_t>(id)];
+    out[static_cast<std::size_t>(id)] = f ? *f : map.at(id).activation;
+  }
   return out;
 }
 
 NetworkCost network_cost(const Network& net, const PrecisionMap& map, const HardwareModel& hw) {
   NetworkCost nc;
   nc.area_mm2 = hw.area().total_mm2;
-  const auto outs = output_formats(net, map);
+  const auto next = next_activation_formats(net, map);
   double peak_cycles = 0;
-  for (int id : net.mac_layers()) {
+  nc.layer_ids.reserve(net.size());
+  nc.layers.reserve(net.size());
+  for (int id = 0; id < static_cast<int>(net.size()); ++id) {
     const Layer& l = net.layer(id);
+    if (!is_mac_op(l.op)) continue;
+    const LayerPrecision& p = map.at(id);
+    const Format* out = next[static_cast<std::size_t>(id)];
     LayerCost c;
     try {
-      c = layer_cost(l, map.at(id), hw, outs[static_cast<std::size_t>(id)]);
+      c = layer_cost(l, p, hw, out ? *out : p.activation);
     } catch (const UserError& e) {
       throw UserError("layer '" + l.name + "': " + e.what());
     }

@@ -4,17 +4,25 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 #include "formats/error.h"
 #include "formats/format.h"
 
 namespace mpsim {
 
+void Format::set_name(std::string name) {
+  name_ = std::move(name);
+  char packed[sizeof(name_key_)] = {};
+  std::copy_n(name_.data(), std::min(name_.size(), sizeof(packed)), packed);
+  std::memcpy(name_key_, packed, sizeof(packed));
+}
+
 // Builds descriptors; a friend of Format so the fields stay private to everyone else.
 struct FormatBuilder {
   static Format float_format(std::string name, int e, int m, detail::Specials specials) {
     Format f;
-    f.name_ = std::move(name);
+    f.set_name(std::move(name));
     f.kind_ = FormatKind::kFloat;
     f.bits_ = 1 + e + m;
     f.exp_bits_ = e;
@@ -53,7 +61,7 @@ struct FormatBuilder {
 
   static Format int_format(std::string name, FormatKind kind, int bits) {
     Format f;
-    f.name_ = std::move(name);
+    f.set_name(std::move(name));
     f.kind_ = kind;
     f.bits_ = bits;
     f.exp_bits_ = 0;
@@ -98,7 +106,7 @@ struct FormatBuilder {
   static Format mx_format(std::string name, const Format& element) {
     Format f = element;
     f.element_name_ = element.name_;
-    f.name_ = std::move(name);
+    f.set_name(std::move(name));
     f.block_size_ = 32;
     f.scale_bits_ = 8;
     if (element.kind_ == FormatKind::kFloat) {
