@@ -90,7 +90,7 @@ nlohmann::ordered_json cost_json(const LayerCost& c, const HardwareModel& hw) {
     t[operand_name(static_cast<Operand>(o))] = {{"dram_bytes", tr.dram_bits / 8},
                                                 {"buffer_read_bytes", tr.buffer_read_bits / 8},
                                                 {"buffer_write_bytes", tr.buffer_write_bits / 8},
-                                                {"register_file_accesses", tr.rf_accesses}};
+                                                {"register_file_accesses", tr.rf_accesses()}};
   }
   j["traffic"] = t;
   j["requantizations"] = c.requantizations;

@@ -36,7 +36,9 @@ struct OperandTraffic {
   double dram_bits = 0;          // read from (weights, inputs) or written to (outputs) DRAM
   double buffer_read_bits = 0;   // read from its on-chip buffer into the array
   double buffer_write_bits = 0;  // written into its buffer (fills from DRAM, partial sums)
-  double rf_accesses = 0;        // register-file accesses in the PEs (reads + writes)
+  double rf_reads = 0;           // register-file accesses in the PEs
+  double rf_writes = 0;
+  double rf_accesses() const { return rf_reads + rf_writes; }
 };
 
 struct EnergyBreakdown {
@@ -66,6 +68,32 @@ struct LayerCost {
   std::int64_t requantizations = 0;     // output values rescaled into another format
   std::int64_t bops = 0;                // MACs x weight bits x activation bits
 };
+
+// The decisions the closed form and the simulator share for one layer: the pair it runs on,
+// the fold structure, element counts and sizes, which operands stay resident in their buffers,
+// the partial-sum chunking and what the layer pays besides traffic.
+struct LayerSchedule {
+  int pair_index = -1;
+  std::int64_t products_per_cycle = 1;
+  FoldModel folds;  // of one group, with k packed by products_per_cycle
+  std::int64_t groups = 1;
+  double m = 0, n = 0, k = 0;                       // GEMM view of one group
+  double w_elems = 0, in_elems = 0, out_elems = 0;  // unique elements, all groups
+  double wb = 0, ab = 0, accb = 0, ob = 0;          // storage bits: weight, input, psum, output
+  bool weights_resident = false;  // the whole weight operand fits its buffer share
+  bool inputs_resident = false;
+  std::int64_t chunks = 1;   // partial-sum chunks per fold (>1 when they do not fit on chip)
+  bool psum_spill = false;   // ideal memory: partial sums that do not fit go through DRAM
+  double per_cluster = 0;    // products per cluster scale multiply (clustered weights), else 0
+  bool requantize = false;   // the output is stored in another format than the input
+  double requantize_pj = 0;  // energy of one requantization into the output format
+};
+LayerSchedule layer_schedule(const Layer& layer, const LayerPrecision& precision,
+                             const HardwareModel& hw, const Format& output_format);
+
+// Fills the energy breakdown, latency and utilization of `c` from its counted events (macs,
+// traffic, requantizations, total_cycles), priced by `hw`.
+void price_layer(LayerCost& c, const LayerSchedule& s, const HardwareModel& hw);
 
 // The cost of MAC layer `layer` under `precision` on `hw`. `output_format` is the format its
 // output is stored in (the next MAC layer's activation format); a format change from the

@@ -57,173 +57,192 @@ FoldModel fold_model(Dataflow df, int rows, int cols, std::int64_t m, std::int64
   return f;
 }
 
-LayerCost layer_cost(const Layer& layer, const LayerPrecision& prec, const HardwareModel& hw,
-                     const Format& output_format) {
+LayerSchedule layer_schedule(const Layer& layer, const LayerPrecision& prec,
+                             const HardwareModel& hw, const Format& output_format) {
   if (!is_mac_op(layer.op))
-    throw std::invalid_argument("layer_cost: '" + layer.name + "' has no MACs");
+    throw std::invalid_argument("layer_schedule: '" + layer.name + "' has no MACs");
   const HardwareSpec& spec = hw.spec();
   const auto& pc = hw.pair_for(prec.weight, prec.activation);
-  LayerCost c;
-  c.pair_index = static_cast<int>(&pc - hw.pairs().data());
-  const std::int64_t p = pc.pair.products_per_cycle;
-  c.products_per_cycle = static_cast<int>(p);
-  c.macs = layer.macs;
-  c.bops = layer.macs * prec.weight.bits() * prec.activation.bits();
+  LayerSchedule s;
+  s.pair_index = static_cast<int>(&pc - hw.pairs().data());
+  s.products_per_cycle = pc.pair.products_per_cycle;
 
   // Cycles: SCALE-Sim's model with the p products a PE does per cycle packed along K.
   const GemmView& g = layer.gemm;
-  const int rows = spec.array.rows, cols = spec.array.cols;
+  const int cols = spec.array.cols;
   const Dataflow df = spec.array.dataflow;
-  const FoldModel f = fold_model(df, rows, cols, g.m, g.n, ceil_div(g.k, p));
-  c.folds = g.groups * f.folds();
-  c.compute_cycles = c.folds * f.streamed;
-  c.fill_drain_cycles = c.folds * f.fill_drain_per_fold;
+  s.folds = fold_model(df, spec.array.rows, cols, g.m, g.n, ceil_div(g.k, s.products_per_cycle));
+  s.groups = g.groups;
+  s.m = static_cast<double>(g.m), s.n = static_cast<double>(g.n), s.k = static_cast<double>(g.k);
+  const double G = static_cast<double>(g.groups);
+  s.w_elems = G * s.k * s.n;  // for a matmul: the second operand
+  s.in_elems = layer.op == Op::kConv2d ? static_cast<double>(layer.input_elements) : G * s.m * s.k;
+  s.out_elems = G * s.m * s.n;
 
-  // Element counts (all groups).
-  const double G = static_cast<double>(g.groups), m = static_cast<double>(g.m),
-               n = static_cast<double>(g.n), k = static_cast<double>(g.k);
-  const double rf = static_cast<double>(f.row_folds), cf = static_cast<double>(f.col_folds);
-  const double w_elems = G * k * n;  // for a matmul: the second operand
-  const double in_elems =
-      layer.op == Op::kConv2d ? static_cast<double>(layer.input_elements) : G * m * k;
-  const double out_elems = G * m * n;
+  s.wb = prec.weight.storage_bits();
+  s.ab = prec.activation.storage_bits();
+  s.accb = (prec.accumulator ? *prec.accumulator : spec.array.mac.accumulator).bits();
+  s.ob = output_format.storage_bits();
 
-  const double wb = prec.weight.storage_bits();
-  const double ab = prec.activation.storage_bits();
-  const double accb = (prec.accumulator ? *prec.accumulator : spec.array.mac.accumulator).bits();
-  const double ob = output_format.storage_bits();
-
-  // Buffer reads into the array, by dataflow (elements), and partial sums.
-  double w_reads = 0, in_reads = 0, psum_writes = 0, psum_reads = 0;
-  double w_reuse = 1, in_reuse = 1;  // how often the array re-reads the whole operand
-  switch (df) {
-    case Dataflow::kWeightStationary:
-      w_reads = w_elems;
-      in_reads = G * cf * m * k, in_reuse = cf;
-      psum_writes = G * rf * m * n, psum_reads = G * (rf - 1) * m * n;
-      break;
-    case Dataflow::kOutputStationary:
-      in_reads = G * cf * m * k, in_reuse = cf;
-      w_reads = G * rf * n * k, w_reuse = rf;
-      psum_writes = out_elems;
-      break;
-    case Dataflow::kInputStationary:
-      in_reads = G * m * k;
-      w_reads = G * cf * n * k, w_reuse = cf;
-      psum_writes = G * rf * m * n, psum_reads = G * (rf - 1) * m * n;
-      break;
-  }
-
-  // DRAM: each operand once when it fits its share of its buffer, else once per re-read.
+  // An operand is loaded from DRAM once when it fits its share of its buffer.
   auto share_bits = [&](Operand o) -> double {
     const int b = hw.buffer_for(o);
     if (b < 0) return 0;
     const auto& mem = hw.buffers()[static_cast<std::size_t>(b)];
     return static_cast<double>(mem.capacity_bits) / static_cast<double>(mem.holds.size());
   };
-  auto& tw = c.traffic[idx(Operand::kWeight)];
-  auto& ti = c.traffic[idx(Operand::kInput)];
-  auto& to = c.traffic[idx(Operand::kOutput)];
-  const double w_bits = w_elems * wb, in_bits = in_elems * ab;
-  tw.dram_bits = w_bits * (w_bits <= share_bits(Operand::kWeight) ? 1.0 : w_reuse);
-  ti.dram_bits = in_bits * (in_bits <= share_bits(Operand::kInput) ? 1.0 : in_reuse);
+  s.weights_resident = s.w_elems * s.wb <= share_bits(Operand::kWeight);
+  s.inputs_resident = s.in_elems * s.ab <= share_bits(Operand::kInput);
+
   // Partial sums of one column fold stay on chip between row folds. When they do not fit the
   // output buffer's share, the controller splits the streamed dimension into chunks that do, as
   // compilers for such arrays do: each chunk repeats every fold's fill and drain and reloads
   // the stationary operand into the array. With ideal memory the schedule stays SCALE-Sim's
   // (one chunk) and the partial sums that do not fit are counted as DRAM traffic instead.
-  const double psum_tile_bits = (df == Dataflow::kInputStationary ? std::min<double>(m, cols) * n
-                                                                  : m * std::min<double>(n, cols)) *
-                                accb;
-  double spill = 0;
-  std::int64_t chunks = 1;
-  if (psum_reads > 0 && psum_tile_bits > share_bits(Operand::kOutput)) {
-    const double share = share_bits(Operand::kOutput);
+  const bool psums_read_back = df != Dataflow::kOutputStationary && s.folds.row_folds > 1;
+  const double psum_tile_bits =
+      (df == Dataflow::kInputStationary ? std::min<double>(s.m, cols) * s.n
+                                        : s.m * std::min<double>(s.n, cols)) *
+      s.accb;
+  const double share = share_bits(Operand::kOutput);
+  if (psums_read_back && psum_tile_bits > share) {
     const double want = share > 0 ? std::ceil(psum_tile_bits / share) : HUGE_VAL;
-    if (spec.ideal_memory() || want > static_cast<double>(f.streamed)) {
-      spill = 2.0 * psum_reads * accb;
+    if (spec.ideal_memory() || want > static_cast<double>(s.folds.streamed)) {
+      s.psum_spill = true;
     } else {
-      chunks = static_cast<std::int64_t>(want);
-      c.fill_drain_cycles *= chunks;
-      if (df == Dataflow::kInputStationary) {
-        in_reads *= static_cast<double>(chunks);
-        if (in_bits > share_bits(Operand::kInput)) ti.dram_bits = in_bits * in_reuse * chunks;
-      } else {
-        w_reads *= static_cast<double>(chunks);
-        if (w_bits > share_bits(Operand::kWeight)) tw.dram_bits = w_bits * w_reuse * chunks;
-      }
+      s.chunks = static_cast<std::int64_t>(want);
     }
   }
-  to.dram_bits = out_elems * ob + spill;
 
-  tw.buffer_read_bits = w_reads * wb;
-  tw.buffer_write_bits = tw.dram_bits;
-  ti.buffer_read_bits = in_reads * ab;
-  ti.buffer_write_bits = ti.dram_bits;
-  // Partial sums at accumulator width; the last pass writes the output format, which is then
-  // read once more to go to DRAM.
-  to.buffer_write_bits = (psum_writes - out_elems) * accb + out_elems * ob;
-  to.buffer_read_bits = psum_reads * accb + out_elems * ob;
-
-  // Register files in the PEs: the stationary or streamed operand is read once per product;
-  // partial sums are read and written once per cycle of a PE (its products are summed inside).
-  const double macs = static_cast<double>(layer.macs);
-  auto rf_energy = [&](Operand o, double reads, double writes, double bits) {
-    const int r = hw.register_file_for(o);
-    if (r < 0) return;
-    const auto& mem = hw.register_files()[static_cast<std::size_t>(r)];
-    const double per_bit = 1.0 / mem.width_bits;
-    c.energy.register_files_pj +=
-        (reads * mem.cost.read_pj + writes * mem.cost.write_pj) * bits * per_bit;
-    c.traffic[idx(o)].rf_accesses += reads + writes;
-  };
-  rf_energy(Operand::kWeight, macs, w_reads, wb);
-  rf_energy(Operand::kInput, macs, in_reads, ab);
-  rf_energy(Operand::kOutput, macs / static_cast<double>(p), macs / static_cast<double>(p), accb);
-
-  // Buffers.
-  for (int o = 0; o < 3; ++o) {
-    const int b = hw.buffer_for(static_cast<Operand>(o));
-    if (b < 0) continue;
-    const auto& mem = hw.buffers()[static_cast<std::size_t>(b)];
-    c.energy.buffer_pj[static_cast<std::size_t>(b)] +=
-        c.traffic[static_cast<std::size_t>(o)].buffer_read_bits / mem.width_bits *
-            mem.cost.read_pj +
-        c.traffic[static_cast<std::size_t>(o)].buffer_write_bits / mem.width_bits *
-            mem.cost.write_pj;
-  }
-
-  // MACs, with clustered weights paying one scale multiply per cluster of products.
-  c.energy.mac_pj = macs * pc.mac_pj;
   if (is_cluster_weight(prec)) {
     const double window = layer.op == Op::kConv2d
                               ? static_cast<double>(layer.conv.kernel_h * layer.conv.kernel_w)
                               : 1.0;
-    const double per_cluster = prec.cluster_size * window;
-    c.multiplications_replaced = 1.0 - 1.0 / per_cluster;
-    c.energy.mac_pj += macs / per_cluster * hw.scale_multiply_pj();
+    s.per_cluster = prec.cluster_size * window;
   }
+  s.requantize = !(output_format == prec.activation);
+  if (s.requantize) s.requantize_pj = hw.requantize_pj(output_format);
+  return s;
+}
 
-  if (!(output_format == prec.activation)) {
-    c.requantizations = static_cast<std::int64_t>(out_elems);
-    c.energy.requantization_pj = out_elems * hw.requantize_pj(output_format);
+void price_layer(LayerCost& c, const LayerSchedule& s, const HardwareModel& hw) {
+  const auto& pc = hw.pairs()[static_cast<std::size_t>(s.pair_index)];
+  const double macs = static_cast<double>(c.macs);
+  c.energy = EnergyBreakdown{};
+  c.energy.mac_pj = macs * pc.mac_pj;
+  // Clustered weights pay one scale multiply per cluster of products.
+  if (s.per_cluster > 0) {
+    c.multiplications_replaced = 1.0 - 1.0 / s.per_cluster;
+    c.energy.mac_pj += macs / s.per_cluster * hw.scale_multiply_pj();
   }
-
-  // DRAM energy and the bandwidth bound: loads overlap compute (double buffering), so the
-  // layer waits only for traffic beyond its compute time, plus one access latency.
-  const double dram_bits = tw.dram_bits + ti.dram_bits + to.dram_bits;
+  // Register-file accesses of b bits in w-bit words cost b/w of a word access.
+  const double bits[3] = {s.wb, s.ab, s.accb};
+  for (int o = 0; o < 3; ++o) {
+    const int r = hw.register_file_for(static_cast<Operand>(o));
+    if (r < 0) continue;
+    const auto& mem = hw.register_files()[static_cast<std::size_t>(r)];
+    const auto& t = c.traffic[static_cast<std::size_t>(o)];
+    c.energy.register_files_pj +=
+        (t.rf_reads * mem.cost.read_pj + t.rf_writes * mem.cost.write_pj) * bits[o] /
+        mem.width_bits;
+  }
+  double dram_bits = 0;
+  for (int o = 0; o < 3; ++o) {
+    const auto& t = c.traffic[static_cast<std::size_t>(o)];
+    dram_bits += t.dram_bits;
+    const int b = hw.buffer_for(static_cast<Operand>(o));
+    if (b < 0) continue;
+    const auto& mem = hw.buffers()[static_cast<std::size_t>(b)];
+    c.energy.buffer_pj[static_cast<std::size_t>(b)] +=
+        t.buffer_read_bits / mem.width_bits * mem.cost.read_pj +
+        t.buffer_write_bits / mem.width_bits * mem.cost.write_pj;
+  }
   c.energy.dram_pj = dram_bits * hw.dram().energy_pj_per_bit;
+  c.energy.requantization_pj = static_cast<double>(c.requantizations) * s.requantize_pj;
+  c.latency_s = static_cast<double>(c.total_cycles) / hw.clock_hz();
+  c.utilization = c.total_cycles > 0 ? macs / (static_cast<double>(c.total_cycles) * hw.pes() *
+                                               static_cast<double>(s.products_per_cycle))
+                                     : 0.0;
+  c.energy.leakage_pj = hw.leakage_mw() * 1e9 * c.latency_s;
+}
+
+LayerCost layer_cost(const Layer& layer, const LayerPrecision& prec, const HardwareModel& hw,
+                     const Format& output_format) {
+  const LayerSchedule s = layer_schedule(layer, prec, hw, output_format);
+  const Dataflow df = hw.spec().array.dataflow;
+  LayerCost c;
+  c.pair_index = s.pair_index;
+  c.products_per_cycle = static_cast<int>(s.products_per_cycle);
+  c.macs = layer.macs;
+  c.bops = layer.macs * prec.weight.bits() * prec.activation.bits();
+  const FoldModel& f = s.folds;
+  c.folds = s.groups * f.folds();
+  c.compute_cycles = c.folds * f.streamed;
+  c.fill_drain_cycles = c.folds * f.fill_drain_per_fold * s.chunks;
+
+  // Buffer reads into the array, by dataflow (elements, all groups), and partial sums.
+  const double G = static_cast<double>(s.groups), m = s.m, n = s.n, k = s.k;
+  const double rf = static_cast<double>(f.row_folds), cf = static_cast<double>(f.col_folds);
+  const double chunks = static_cast<double>(s.chunks);
+  double w_reads = 0, in_reads = 0, psum_writes = 0, psum_reads = 0;
+  double w_reuse = 1, in_reuse = 1;  // how often the array re-reads the whole operand
+  switch (df) {
+    case Dataflow::kWeightStationary:
+      w_reads = s.w_elems * chunks, w_reuse = chunks;
+      in_reads = G * cf * m * k, in_reuse = cf;
+      psum_writes = G * rf * m * n, psum_reads = G * (rf - 1) * m * n;
+      break;
+    case Dataflow::kOutputStationary:
+      in_reads = G * cf * m * k, in_reuse = cf;
+      w_reads = G * rf * n * k, w_reuse = rf;
+      psum_writes = s.out_elems;
+      break;
+    case Dataflow::kInputStationary:
+      in_reads = G * m * k * chunks, in_reuse = chunks;
+      w_reads = G * cf * n * k, w_reuse = cf;
+      psum_writes = G * rf * m * n, psum_reads = G * (rf - 1) * m * n;
+      break;
+  }
+  auto& tw = c.traffic[idx(Operand::kWeight)];
+  auto& ti = c.traffic[idx(Operand::kInput)];
+  auto& to = c.traffic[idx(Operand::kOutput)];
+  tw.dram_bits = s.w_elems * s.wb * (s.weights_resident ? 1.0 : w_reuse);
+  ti.dram_bits = s.in_elems * s.ab * (s.inputs_resident ? 1.0 : in_reuse);
+  to.dram_bits = s.out_elems * s.ob + (s.psum_spill ? 2.0 * psum_reads * s.accb : 0.0);
+  tw.buffer_read_bits = w_reads * s.wb;
+  tw.buffer_write_bits = tw.dram_bits;
+  ti.buffer_read_bits = in_reads * s.ab;
+  ti.buffer_write_bits = ti.dram_bits;
+  // Partial sums at accumulator width; the last pass writes the output format, which is then
+  // read once more to go to DRAM.
+  to.buffer_write_bits = (psum_writes - s.out_elems) * s.accb + s.out_elems * s.ob;
+  to.buffer_read_bits = psum_reads * s.accb + s.out_elems * s.ob;
+  // Register files in the PEs: the weight and input operands are read once per product and
+  // written once per value loaded into the array; partial sums are read and written once per PE
+  // cycle (a PE sums its p products inside).
+  const double macs = static_cast<double>(layer.macs);
+  const double pe_cycles = macs / static_cast<double>(s.products_per_cycle);
+  tw.rf_reads = macs, tw.rf_writes = w_reads;
+  ti.rf_reads = macs, ti.rf_writes = in_reads;
+  to.rf_reads = pe_cycles, to.rf_writes = pe_cycles;
+  for (int o = 0; o < 3; ++o)
+    if (hw.register_file_for(static_cast<Operand>(o)) < 0)
+      c.traffic[static_cast<std::size_t>(o)].rf_reads =
+          c.traffic[static_cast<std::size_t>(o)].rf_writes = 0;
+  if (s.requantize) c.requantizations = static_cast<std::int64_t>(s.out_elems);
+
+  // The bandwidth bound: loads overlap compute (double buffering), so the layer waits only for
+  // traffic beyond its compute time, plus one access latency.
+  const double dram_bits = tw.dram_bits + ti.dram_bits + to.dram_bits;
   const std::int64_t busy = c.compute_cycles + c.fill_drain_cycles;
-  if (!spec.ideal_memory()) {
+  if (!hw.spec().ideal_memory()) {
     const double mem_cycles =
         dram_bits / hw.dram_bits_per_cycle() + hw.dram().latency_ns * 1e-9 * hw.clock_hz();
     c.stall_cycles =
         std::max<std::int64_t>(0, static_cast<std::int64_t>(std::ceil(mem_cycles)) - busy);
   }
   c.total_cycles = busy + c.stall_cycles;
-  c.latency_s = static_cast<double>(c.total_cycles) / hw.clock_hz();
-  c.utilization = macs / (static_cast<double>(c.total_cycles) * hw.pes() * static_cast<double>(p));
-  c.energy.leakage_pj = hw.leakage_mw() * 1e9 * c.latency_s;
+  price_layer(c, s, hw);
   return c;
 }
 
@@ -290,7 +309,8 @@ NetworkCost network_cost(const Network& net, const PrecisionMap& map, const Hard
       t.traffic[o].dram_bits += c.traffic[o].dram_bits;
       t.traffic[o].buffer_read_bits += c.traffic[o].buffer_read_bits;
       t.traffic[o].buffer_write_bits += c.traffic[o].buffer_write_bits;
-      t.traffic[o].rf_accesses += c.traffic[o].rf_accesses;
+      t.traffic[o].rf_reads += c.traffic[o].rf_reads;
+      t.traffic[o].rf_writes += c.traffic[o].rf_writes;
     }
     t.energy.mac_pj += c.energy.mac_pj;
     t.energy.register_files_pj += c.energy.register_files_pj;
