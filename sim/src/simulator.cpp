@@ -1,0 +1,135 @@
+// The process-wide SystemC kernel behind simulate_network().
+#include "sim/simulator.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <memory>
+
+#include "formats/error.h"
+#include "sim/src/accelerator.h"
+
+// libsystemc's main() is never used (mpsim has its own), but the library refers to sc_main.
+int sc_main(int, char*[]) {
+  return 0;
+}
+
+namespace mpsim {
+
+namespace {
+
+constexpr int kMaxTilesPerLayer = 16;
+
+int g_runs = 0;
+
+sim::Accelerator& accelerator() {
+  static std::unique_ptr<sim::Accelerator> top = [] {
+    // Keep machine-readable output clean: no banner.
+    setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
+    sc_core::sc_set_time_resolution(1, sc_core::SC_PS);
+    sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
+    return std::make_unique<sim::Accelerator>("accelerator");
+  }();
+  return *top;
+}
+
+}  // namespace
+
+int simulations_run() {
+  return g_runs;
+}
+
+NetworkCost simulate_network(const Network& net, const PrecisionMap& map, const HardwareModel& hw) {
+  const HardwareSpec& spec = hw.spec();
+  bool rf_holds[3];
+  for (int o = 0; o < 3; ++o)
+    rf_holds[o] = hw.register_file_for(static_cast<Operand>(o)) >= 0;
+
+  // Plan every layer before simulating, so that a bad layer stops the run before it starts.
+  const auto outs = output_formats(net, map);
+  std::vector<int> ids;
+  std::vector<LayerSchedule> schedules;
+  sim::Job job;
+  for (int id : net.mac_layers()) {
+    const Layer& l = net.layer(id);
+    try {
+      schedules.push_back(layer_schedule(l, map.at(id), hw, outs[static_cast<std::size_t>(id)]));
+    } catch (const UserError& e) {
+      throw UserError("layer '" + l.name + "': " + e.what());
+    }
+    job.layers.push_back(sim::plan_tiles(schedules.back(), spec.array.dataflow, spec.array.rows,
+                                         spec.array.cols, rf_holds, static_cast<int>(ids.size()),
+                                         kMaxTilesPerLayer));
+    ids.push_back(id);
+  }
+  job.records.resize(job.layers.size());
+
+  sim::Accelerator& acc = accelerator();
+  acc.dram.bits_per_cycle = spec.ideal_memory() ? 0.0 : hw.dram_bits_per_cycle();
+  acc.dram.latency_cycles = spec.ideal_memory() ? 0.0 : hw.dram().latency_ns * 1e-9 * hw.clock_hz();
+  acc.dram.busy_until = 0;
+  acc.job = &job;
+  acc.job_started = false;
+  const double t0 = sc_core::sc_time_stamp().to_double() / 1000.0;
+  acc.dram.busy_until = t0;
+  acc.start.notify(sc_core::SC_ZERO_TIME);
+  sc_core::sc_start();
+  acc.job = nullptr;
+  ++g_runs;
+
+  NetworkCost nc;
+  nc.area_mm2 = hw.area().total_mm2;
+  double peak_cycles = 0;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    const Layer& l = net.layer(ids[i]);
+    const LayerSchedule& s = schedules[i];
+    const sim::LayerRecord& r = job.records[i];
+    LayerCost c;
+    c.pair_index = s.pair_index;
+    c.products_per_cycle = static_cast<int>(s.products_per_cycle);
+    c.macs = l.macs;
+    c.bops = l.macs * map.at(ids[i]).weight.bits() * map.at(ids[i]).activation.bits();
+    c.folds = s.groups * s.folds.folds();
+    c.compute_cycles = r.stream_cycles;
+    c.fill_drain_cycles = r.fill_drain_cycles;
+    // Whole cycles: the layer ends in the cycle its last store completes.
+    c.total_cycles = static_cast<std::int64_t>(std::ceil(r.end_cycle - r.start_cycle - 1e-6));
+    c.stall_cycles =
+        std::max<std::int64_t>(0, c.total_cycles - c.compute_cycles - c.fill_drain_cycles);
+    c.traffic = r.events;
+    if (s.requantize) c.requantizations = static_cast<std::int64_t>(s.out_elems);
+    price_layer(c, s, hw);
+
+    LayerCost& t = nc.total;
+    t.macs += c.macs;
+    t.bops += c.bops;
+    t.folds += c.folds;
+    t.compute_cycles += c.compute_cycles;
+    t.fill_drain_cycles += c.fill_drain_cycles;
+    t.stall_cycles += c.stall_cycles;
+    t.total_cycles += c.total_cycles;
+    t.latency_s += c.latency_s;
+    t.requantizations += c.requantizations;
+    for (std::size_t o = 0; o < 3; ++o) {
+      t.traffic[o].dram_bits += c.traffic[o].dram_bits;
+      t.traffic[o].buffer_read_bits += c.traffic[o].buffer_read_bits;
+      t.traffic[o].buffer_write_bits += c.traffic[o].buffer_write_bits;
+      t.traffic[o].rf_reads += c.traffic[o].rf_reads;
+      t.traffic[o].rf_writes += c.traffic[o].rf_writes;
+    }
+    t.energy.mac_pj += c.energy.mac_pj;
+    t.energy.register_files_pj += c.energy.register_files_pj;
+    for (std::size_t b = 0; b < kMaxBuffers; ++b)
+      t.energy.buffer_pj[b] += c.energy.buffer_pj[b];
+    t.energy.dram_pj += c.energy.dram_pj;
+    t.energy.leakage_pj += c.energy.leakage_pj;
+    t.energy.requantization_pj += c.energy.requantization_pj;
+    peak_cycles += static_cast<double>(c.total_cycles) * c.products_per_cycle;
+    nc.layer_ids.push_back(ids[i]);
+    nc.layers.push_back(std::move(c));
+  }
+  if (peak_cycles > 0)
+    nc.total.utilization = static_cast<double>(nc.total.macs) / (peak_cycles * hw.pes());
+  return nc;
+}
+
+}  // namespace mpsim

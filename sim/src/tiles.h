@@ -1,0 +1,38 @@
+// The controller's plan for one layer: the loop nest of the array's dataflow cut into tiles
+// (plain C++, no SystemC). Each tile says what it loads from DRAM before it can compute, how
+// long the array computes, what it stores afterwards, and the events it causes on the way.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <ostream>
+#include <vector>
+
+#include "costmodel/layer_cost.h"
+
+namespace mpsim::sim {
+
+struct Tile {
+  int layer = 0;                   // index into the job's layers
+  std::int64_t stream_cycles = 0;  // the array streaming operands
+  std::int64_t fill_drain_cycles = 0;
+  double macs = 0;
+  std::array<OperandTraffic, 3> events{};  // by Operand; dram_bits split into loads and stores
+  double load_bits() const { return events[0].dram_bits + events[1].dram_bits; }
+  double store_bits() const { return events[2].dram_bits; }
+  bool last = false;  // the layer's last tile
+};
+
+// For sc_fifo<Tile>, which can print its contents.
+inline std::ostream& operator<<(std::ostream& os, const Tile& t) {
+  return os << "tile(layer " << t.layer << ", " << t.stream_cycles + t.fill_drain_cycles
+            << " cycles)";
+}
+
+// Tiles of one layer in execution order. Units of the loop nest (a column fold with all its
+// row folds for ws and is, a row fold with all its column folds for os, per group) are merged
+// into at most `max_tiles` tiles, so the grain stays coarse for whole networks.
+std::vector<Tile> plan_tiles(const LayerSchedule& s, Dataflow df, int rows, int cols,
+                             bool rf_holds[3], int layer_index, int max_tiles);
+
+}  // namespace mpsim::sim
