@@ -1,15 +1,17 @@
-// mpsim estimate: the closed-form cost model over a whole network (fast; no simulation).
+// mpsim estimate and mpsim simulate: a network under a precision map on a configured array,
+// layer by layer, by the closed form (fast) or by the SystemC model.
 #include "apps/commands.h"
 #include "apps/cost_report.h"
 #include "apps/output.h"
 #include "costmodel/hardware.h"
+#include "sim/simulator.h"
 #include "workloads/network_io.h"
 
 namespace mpsim::cli {
 
 namespace {
 
-struct EstimateOptions {
+struct CostOptions {
   std::string hw;
   std::vector<std::string> sets;
   std::string workload;
@@ -19,11 +21,11 @@ struct EstimateOptions {
   std::string out;
 };
 
-void estimate(const EstimateOptions& o, Io& io) {
+void run_costing(const CostOptions& o, bool simulate, Io& io) {
   const HardwareModel hw(load_hardware_by_name(o.hw, o.sets));
   const Network net = load_workload(o.workload);
   const PrecisionMap map = map_for_costing(net, hw, o.map, o.resolve_groups);
-  const NetworkCost cost = network_cost(net, map, hw);
+  const NetworkCost cost = simulate ? simulate_network(net, map, hw) : network_cost(net, map, hw);
   const std::string text = render_cost_report(net, map, hw, cost, o.format);
   if (o.out.empty()) {
     io.out << text;
@@ -32,12 +34,9 @@ void estimate(const EstimateOptions& o, Io& io) {
   }
 }
 
-}  // namespace
-
-void add_estimate_command(CLI::App& app, Io& io) {
-  auto opts = std::make_shared<EstimateOptions>();
-  auto* cmd = app.add_subcommand(
-      "estimate", "Closed-form per-layer cycles, energy and traffic of a network on an array");
+void add_costing_command(CLI::App& app, Io& io, const char* name, const char* help, bool simulate) {
+  auto opts = std::make_shared<CostOptions>();
+  auto* cmd = app.add_subcommand(name, help);
   cmd->add_option("--hw", opts->hw, "Bundled hardware config name, or a .toml / SCALE-Sim .cfg")
       ->required();
   cmd->add_option("--set", opts->sets, "Override a config key: --set array.rows=32 (repeatable)");
@@ -50,7 +49,21 @@ void add_estimate_command(CLI::App& app, Io& io) {
   cmd->add_option("--format", opts->format, "Output format")
       ->check(CLI::IsMember({"table", "csv", "json"}));
   cmd->add_option("--out,-o", opts->out, "Write to this file (whole or not at all)");
-  cmd->callback([opts, &io] { estimate(*opts, io); });
+  cmd->callback([opts, simulate, &io] { run_costing(*opts, simulate, io); });
+}
+
+}  // namespace
+
+void add_estimate_command(CLI::App& app, Io& io) {
+  add_costing_command(app, io, "estimate",
+                      "Closed-form per-layer cycles, energy and traffic of a network on an array",
+                      false);
+}
+
+void add_simulate_command(CLI::App& app, Io& io) {
+  add_costing_command(
+      app, io, "simulate",
+      "Simulate a network on the SystemC accelerator model: per-layer latency, energy, area", true);
 }
 
 }  // namespace mpsim::cli

@@ -60,7 +60,8 @@ void Accelerator::loader() {
   for (;;) {
     // A job set before the first sc_start() is already there when this thread first runs; a
     // later one is announced by `start` while this thread waits for it.
-    while (!job || job_started) wait(start);
+    while (!job || job_started)
+      wait(start);
     job_started = true;
     for (std::size_t l = 0; l < job->layers.size(); ++l) {
       job->records[l].start_cycle = now_cycles();

@@ -1,6 +1,7 @@
 // The process-wide SystemC kernel behind simulate_network().
 #include "sim/simulator.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <memory>
@@ -17,7 +18,7 @@ namespace mpsim {
 
 namespace {
 
-constexpr int kMaxTilesPerLayer = 16;
+constexpr int kMaxTilesPerLayer = 256;
 
 int g_runs = 0;
 
@@ -44,6 +45,16 @@ NetworkCost simulate_network(const Network& net, const PrecisionMap& map, const 
   for (int o = 0; o < 3; ++o)
     rf_holds[o] = hw.register_file_for(static_cast<Operand>(o)) >= 0;
 
+  // A tile's loads must fit half of the buffers they go to (double buffering).
+  double budget = HUGE_VAL;
+  for (Operand o : {Operand::kWeight, Operand::kInput}) {
+    const int b = hw.buffer_for(o);
+    if (b < 0) continue;
+    const auto& mem = hw.buffers()[static_cast<std::size_t>(b)];
+    budget = std::min(
+        budget, static_cast<double>(mem.capacity_bits) / static_cast<double>(mem.holds.size()) / 2);
+  }
+
   // Plan every layer before simulating, so that a bad layer stops the run before it starts.
   const auto outs = output_formats(net, map);
   std::vector<int> ids;
@@ -58,7 +69,7 @@ NetworkCost simulate_network(const Network& net, const PrecisionMap& map, const 
     }
     job.layers.push_back(sim::plan_tiles(schedules.back(), spec.array.dataflow, spec.array.rows,
                                          spec.array.cols, rf_holds, static_cast<int>(ids.size()),
-                                         kMaxTilesPerLayer));
+                                         budget, kMaxTilesPerLayer));
     ids.push_back(id);
   }
   job.records.resize(job.layers.size());

@@ -1,6 +1,7 @@
 #include "sim/src/tiles.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace mpsim::sim {
 
@@ -26,7 +27,8 @@ void add(Tile& into, const Tile& t) {
 }  // namespace
 
 std::vector<Tile> plan_tiles(const LayerSchedule& s, Dataflow df, int rows, int cols,
-                             bool rf_holds[3], int layer_index, int max_tiles) {
+                             bool rf_holds[3], int layer_index, double tile_budget_bits,
+                             int max_tiles) {
   const FoldModel& f = s.folds;
   const double G = static_cast<double>(s.groups);
   const double m = s.m, n = s.n, k = s.k, chunks = static_cast<double>(s.chunks);
@@ -38,7 +40,14 @@ std::vector<Tile> plan_tiles(const LayerSchedule& s, Dataflow df, int rows, int 
   const bool outer_is_cols = df != Dataflow::kOutputStationary;
   const std::int64_t outer = outer_is_cols ? f.col_folds : f.row_folds;
   const std::int64_t units = s.groups * outer;
-  const std::int64_t per_tile = std::max<std::int64_t>(1, (units + max_tiles - 1) / max_tiles);
+  // Units per tile: as many as fit the budget (by the layer's average load per unit), but
+  // no more tiles than max_tiles.
+  const double layer_load = s.w_elems * s.wb + s.in_elems * s.ab;
+  const double unit_load = layer_load / static_cast<double>(units);
+  const auto fit = static_cast<std::int64_t>(
+      unit_load > 0 ? std::max(1.0, std::floor(tile_budget_bits / unit_load)) : units);
+  const std::int64_t per_tile =
+      std::max({std::int64_t{1}, std::min(fit, units), (units + max_tiles - 1) / max_tiles});
 
   std::vector<Tile> tiles;
   tiles.reserve(static_cast<std::size_t>((units + per_tile - 1) / per_tile));

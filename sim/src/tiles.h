@@ -31,8 +31,10 @@ inline std::ostream& operator<<(std::ostream& os, const Tile& t) {
 
 // Tiles of one layer in execution order. Units of the loop nest (a column fold with all its
 // row folds for ws and is, a row fold with all its column folds for os, per group) are merged
-// into at most `max_tiles` tiles, so the grain stays coarse for whole networks.
+// into tiles whose DRAM loads fit `tile_budget_bits` (half a buffer: the other half holds the
+// tile being computed), with at most `max_tiles` tiles so the grain stays coarse.
 std::vector<Tile> plan_tiles(const LayerSchedule& s, Dataflow df, int rows, int cols,
-                             bool rf_holds[3], int layer_index, int max_tiles);
+                             bool rf_holds[3], int layer_index, double tile_budget_bits,
+                             int max_tiles);
 
 }  // namespace mpsim::sim
