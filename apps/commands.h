@@ -14,6 +14,9 @@ void add_workload_command(CLI::App& app, Io& io);
 void add_map_command(CLI::App& app, Io& io);
 void add_hw_command(CLI::App& app, Io& io);
 void add_estimate_command(CLI::App& app, Io& io);
+void add_simulate_command(CLI::App& app, Io& io);
+void add_costs_command(CLI::App& app, Io& io);
+void add_sweep_command(CLI::App& app, Io& io);
 
 // The explicit registry (no static initialisers): a new subcommand is one line here.
 inline void add_all_commands(CLI::App& app, Io& io) {
@@ -23,6 +26,9 @@ inline void add_all_commands(CLI::App& app, Io& io) {
   add_map_command(app, io);
   add_hw_command(app, io);
   add_estimate_command(app, io);
+  add_simulate_command(app, io);
+  add_costs_command(app, io);
+  add_sweep_command(app, io);
 }
 
 }  // namespace mpsim::cli

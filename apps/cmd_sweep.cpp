@@ -1,0 +1,218 @@
+// mpsim sweep: the cost of a network over the cross product of config values, one CSV row per
+// design point, in parallel processes, resumable and shardable (docs/sweep.md).
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "apps/commands.h"
+#include "apps/cost_report.h"
+#include "apps/output.h"
+#include "apps/sweep_csv.h"
+#include "apps/sweep_points.h"
+#include "apps/sweep_progress.h"
+#include "apps/sweep_resume.h"
+#include "apps/sweep_runner.h"
+#include "costmodel/hardware.h"
+#include "formats/error.h"
+#include "sim/simulator.h"
+#include "workloads/network_io.h"
+
+namespace mpsim::cli {
+
+namespace {
+
+struct SweepOptions {
+  std::string hw;
+  std::vector<std::string> sets;
+  std::string workload;
+  std::string map;
+  bool resolve_groups = false;
+  std::string out;
+  int jobs = 1;
+  std::string shard;
+  std::string engine = "sim";
+};
+
+struct Shard {
+  std::size_t k = 1, n = 1;  // this run evaluates the points with index % n == k - 1
+};
+
+Shard parse_shard(const std::string& text) {
+  Shard s;
+  if (text.empty()) return s;
+  const auto slash = text.find('/');
+  auto number = [](const std::string& t, std::size_t& v) {
+    if (t.empty() || t.find_first_not_of("0123456789") != std::string::npos || t.size() > 9)
+      return false;
+    v = std::stoul(t);
+    return true;
+  };
+  if (slash == std::string::npos || !number(text.substr(0, slash), s.k) ||
+      !number(text.substr(slash + 1), s.n) || s.k < 1 || s.k > s.n)
+    throw UserError("--shard " + text + ": expected K/N with 1 <= K <= N (e.g. --shard 2/8)");
+  return s;
+}
+
+void check_output_folder(const std::string& out) {
+  namespace fs = std::filesystem;
+  const fs::path target(out);
+  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  if (!fs::is_directory(dir))
+    throw UserError(out + ": cannot write: folder '" + dir.string() + "' does not exist");
+  // Checked before hours of simulation, not when the results are ready.
+  if (::access(dir.c_str(), W_OK) != 0)
+    throw UserError(out + ": cannot write: folder '" + dir.string() + "' is not writable");
+}
+
+std::size_t stop_after_from_env() {
+  const char* v = std::getenv("MPSIM_SWEEP_STOP_AFTER");
+  return v && *v ? std::strtoul(v, nullptr, 10) : 0;
+}
+
+// The file's content when `name` is a path, so editing a config, network or map between an
+// interrupted run and its resume starts the sweep over instead of mixing results.
+std::string content_if_file(const std::string& name) {
+  if (name.empty() || !std::filesystem::is_regular_file(name)) return {};
+  std::ifstream f(name, std::ios::binary);
+  std::ostringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+struct Prepared {
+  HardwareModel hw;
+  PrecisionMap map;
+};
+
+void sweep(const SweepOptions& o, Io& io) {
+  if (o.out.empty()) throw UserError("sweep: --out F.csv is required");
+  if (o.jobs < 1) throw UserError("--jobs " + std::to_string(o.jobs) + ": expected at least 1");
+  const Shard shard = parse_shard(o.shard);
+  check_output_folder(o.out);
+  std::vector<SweepAxis> axes;
+  for (const auto& s : o.sets)
+    axes.push_back(parse_sweep_set(s));
+  const SweepPoints points(std::move(axes));
+  const Network net = load_workload(o.workload);
+
+  // Every point's config is read before anything is evaluated, so a bad value fails at once
+  // instead of after the points before it; the closed form on this run's own points catches
+  // what only the map reveals (a format pair the point's array lacks).
+  std::vector<std::size_t> own;
+  std::map<std::size_t, Prepared> prepared;
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    try {
+      HardwareModel hw(load_hardware_by_name(o.hw, points.overrides(i)));
+      if (i % shard.n != shard.k - 1) continue;
+      PrecisionMap map = map_for_costing(net, hw, o.map, o.resolve_groups);
+      network_cost(net, map, hw);
+      own.push_back(i);
+      prepared.emplace(i, Prepared{std::move(hw), std::move(map)});
+    } catch (const UserError& e) {
+      throw UserError("sweep point " + std::to_string(i) + " (" + points.describe(i) +
+                      "): " + e.what());
+    }
+  }
+
+  std::vector<std::string> inputs{
+      "mpsim-sweep-1",
+      "hw=" + o.hw,
+      "hw_file=" + content_if_file(o.hw),
+      "workload=" + o.workload,
+      "workload_file=" + content_if_file(o.workload),
+      "map=" + o.map,
+      "map_file=" + content_if_file(o.map),
+      std::string("resolve_groups=") + (o.resolve_groups ? "1" : "0"),
+      "engine=" + o.engine,
+      "shard=" + std::to_string(shard.k) + "/" + std::to_string(shard.n)};
+  for (const auto& s : o.sets)
+    inputs.push_back("set=" + s);
+  const ResumeStore store(o.out, sweep_fingerprint(inputs));
+  auto loaded = store.load(points.size());
+  if (loaded.stale)
+    io.err << "mpsim: sweep: " << store.sidecar_path()
+           << " holds results of a different sweep command; discarding them\n";
+  std::vector<PointResult> results;
+  for (const auto& r : loaded.rows)
+    if (prepared.count(r.index)) results.push_back(r);
+  if (!results.empty())
+    io.err << "mpsim: sweep: resuming with " << results.size() << " of " << own.size()
+           << " points done (" << store.sidecar_path() << ")\n";
+  std::vector<std::size_t> pending;
+  {
+    std::vector<bool> done(points.size(), false);
+    for (const auto& r : results)
+      done[r.index] = true;
+    for (auto i : own)
+      if (!done[i]) pending.push_back(i);
+  }
+
+  const bool sim = o.engine == "sim";
+  RunOptions run;
+  run.jobs = o.jobs;
+  run.stop_after = stop_after_from_env();
+  if (sim && run.jobs > 1 && simulations_run() > 0) {
+    // Forking a process whose SystemC kernel is running is unsafe (only in-process callers
+    // such as tests can get here; the program forks before it simulates anything).
+    io.err << "mpsim: sweep: this process has already simulated; evaluating in-process\n";
+    run.jobs = 1;
+  }
+  auto evaluate = [&](std::size_t index) {
+    const Prepared& p = prepared.at(index);
+    const NetworkCost cost =
+        sim ? simulate_network(net, p.map, p.hw) : network_cost(net, p.map, p.hw);
+    PointResult r;
+    r.index = index;
+    r.area_mm2 = p.hw.area().total_mm2;
+    r.energy_pj = cost.total.energy.total_pj();
+    r.latency_s = cost.total.latency_s;
+    r.cycles = cost.total.total_cycles;
+    return r;
+  };
+
+  ProgressBar progress(progress_stream(io.err), own.size(), results.size());
+  try {
+    for (auto& r : run_points(pending, evaluate, store, run, progress))
+      results.push_back(r);
+  } catch (...) {
+    progress.finish();
+    throw;
+  }
+  progress.finish();
+  if (results.size() != own.size())
+    throw UserError("sweep: " + std::to_string(own.size() - results.size()) +
+                    " points were not evaluated; run the same command again to resume");
+  write_file_atomically(o.out, render_sweep_csv(points, std::move(results)));
+  store.remove_all();
+}
+
+}  // namespace
+
+void add_sweep_command(CLI::App& app, Io& io) {
+  auto opts = std::make_shared<SweepOptions>();
+  auto* cmd = app.add_subcommand(
+      "sweep", "Cost of a network over a cross product of config values, one CSV row per point");
+  cmd->add_option("--hw", opts->hw, "Base hardware config: bundled name, .toml or SCALE-Sim .cfg")
+      ->required();
+  cmd->add_option("--set", opts->sets,
+                  "Values of a config key, one point each: --set array.rows=8,16,32 (repeatable; "
+                  "the points are the cross product)");
+  cmd->add_option("--workload,-w", opts->workload, "Built-in network, or .toml/.onnx/.csv file")
+      ->required();
+  cmd->add_option("--map,-m", opts->map,
+                  "Precision map (TOML); default: the array's widest integer pair everywhere");
+  cmd->add_flag("--resolve-groups", opts->resolve_groups,
+                "Widen quantizer groups the map breaks instead of reporting them");
+  cmd->add_option("--out,-o", opts->out, "The CSV file to write (required)");
+  cmd->add_option("--jobs,-j", opts->jobs, "Worker processes (default 1: in this process)");
+  cmd->add_option("--shard", opts->shard, "K/N: evaluate only the points with index % N == K-1");
+  cmd->add_option("--engine", opts->engine, "sim (SystemC simulation) or closed-form")
+      ->check(CLI::IsMember({"sim", "closed-form"}));
+  cmd->callback([opts, &io] { sweep(*opts, io); });
+}
+
+}  // namespace mpsim::cli

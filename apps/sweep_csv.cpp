@@ -1,0 +1,74 @@
+#include "apps/sweep_csv.h"
+
+#include <algorithm>
+#include <charconv>
+#include <numeric>
+#include <tuple>
+
+#include "apps/output.h"
+
+namespace mpsim::cli {
+
+std::string format_number(double v) {
+  char buf[64];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
+}
+
+std::vector<bool> pareto_flags(const std::vector<PointResult>& results) {
+  auto key = [&](std::size_t i) {
+    const auto& r = results[i];
+    return std::make_tuple(r.area_mm2, r.energy_pj, r.latency_s);
+  };
+  auto dominates = [&](std::size_t a, std::size_t b) {
+    const auto &x = results[a], &y = results[b];
+    return x.area_mm2 <= y.area_mm2 && x.energy_pj <= y.energy_pj && x.latency_s <= y.latency_s &&
+           key(a) != key(b);
+  };
+  // In lexicographic order a dominator always comes first, and whatever dominates a point is
+  // itself dominated by a front point or on the front; so checking each point against the front
+  // found so far suffices, instead of against all points.
+  std::vector<std::size_t> order(results.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
+  std::vector<bool> flags(results.size(), false);
+  std::vector<std::size_t> front;
+  for (auto i : order) {
+    const bool dominated =
+        std::any_of(front.begin(), front.end(), [&](std::size_t f) { return dominates(f, i); });
+    if (!dominated) {
+      flags[i] = true;
+      front.push_back(i);
+    }
+  }
+  return flags;
+}
+
+std::string render_sweep_csv(const SweepPoints& points, std::vector<PointResult> results) {
+  std::sort(results.begin(), results.end(),
+            [](const PointResult& a, const PointResult& b) { return a.index < b.index; });
+  std::vector<std::string> header{"point"};
+  for (const auto& axis : points.axes())
+    header.push_back(axis.key);
+  for (const char* h : {"area_mm2", "energy_pj", "latency_s", "cycles", "edp_js", "pareto"})
+    header.emplace_back(h);
+  std::string out = csv_row(header);
+  const auto flags = pareto_flags(results);
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const auto& r = results[i];
+    std::vector<std::string> row{std::to_string(r.index)};
+    for (auto& v : points.values(r.index))
+      row.push_back(std::move(v));
+    row.push_back(format_number(r.area_mm2));
+    row.push_back(format_number(r.energy_pj));
+    row.push_back(format_number(r.latency_s));
+    row.push_back(std::to_string(r.cycles));
+    row.push_back(format_number(r.energy_pj * 1e-12 * r.latency_s));
+    row.emplace_back(flags[i] ? "true" : "false");
+    out += csv_row(row);
+  }
+  return out;
+}
+
+}  // namespace mpsim::cli

@@ -1,0 +1,34 @@
+// The results of `mpsim sweep` as CSV: one row per design point with its config values, cost
+// figures and whether it is on the Pareto front of the rows in the file.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "apps/sweep_points.h"
+
+namespace mpsim::cli {
+
+struct PointResult {
+  std::size_t index = 0;  // point number in the full sweep
+  double area_mm2 = 0;
+  double energy_pj = 0;
+  double latency_s = 0;
+  std::int64_t cycles = 0;
+};
+
+// The shortest decimal that reads back as the same double ("0.1", "1e-07"): deterministic and
+// lossless, so a resumed sweep, whose rows went through text, writes the same bytes.
+std::string format_number(double v);
+
+// For each point: true when no other point is at most as large in area, energy and latency and
+// smaller in at least one (equal points do not dominate each other).
+std::vector<bool> pareto_flags(const std::vector<PointResult>& results);
+
+// Header "point,<axis keys>,area_mm2,energy_pj,latency_s,cycles,edp_js,pareto", then `results`
+// ordered by point index.
+std::string render_sweep_csv(const SweepPoints& points, std::vector<PointResult> results);
+
+}  // namespace mpsim::cli
