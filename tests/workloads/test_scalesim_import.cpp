@@ -71,9 +71,23 @@ TEST_CASE("scalesim topology: separate stride height and width, and DP layers as
       "wide, 10, 20, 3, 3, 2, 4, 1, 2,\n"
       "Conv_DP_1, 114, 114, 3, 3, 32, 1, 1,\n",
       "mixed.csv");
-  CHECK(net.layer(*net.find("wide")).output_shape == Shape{1, 4, 8, 9});
+  // W: SCALE-Sim runs ceil((20 - 3 + 2) / 2) = 10 windows.
+  CHECK(net.layer(*net.find("wide")).output_shape == Shape{1, 4, 8, 10});
   const auto& dp = net.layer(*net.find("Conv_DP_1"));
   CHECK(dp.gemm.groups == 32);
   CHECK(dp.output_shape == Shape{1, 32, 112, 112});
   CHECK(dp.macs == 32LL * 112 * 112 * 9);
+}
+
+TEST_CASE(
+    "scalesim topology: outputs are rounded up as SCALE-Sim does when the stride leaves a rest") {
+  // SCALE-Sim's own alexnet.csv gives conv1 a 224 x 224 input: (224 - 11) / 4 is not whole, and
+  // SCALE-Sim runs ceil((224 - 11 + 4) / 4) = 55 windows per dimension.
+  const Network net = parse_scalesim_topology(
+      "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, "
+      "Strides,\nConv1, 224, 224, 11, 11, 3, 96, 4,\n",
+      "alexnet.csv");
+  const auto& c1 = net.layer(*net.find("Conv1"));
+  CHECK(c1.output_shape == Shape{1, 96, 55, 55});
+  CHECK(c1.macs == 105415200);
 }

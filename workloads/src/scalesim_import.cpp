@@ -109,6 +109,11 @@ Network parse_scalesim_topology(std::string_view text, const std::string& source
         l.conv.kernel_w = v[4];
         l.conv.stride_h = v[7];
         l.conv.stride_w = v[8];
+        // SCALE-Sim sizes the output as ceil((H - R + S) / S): when the stride does not divide
+        // H - R it runs one more window, as if the input were padded at the bottom and right.
+        // We pad so that shapes, MACs and cycles are SCALE-Sim's.
+        if (v[1] >= v[3]) l.conv.pad_bottom = (v[7] - (v[1] - v[3]) % v[7]) % v[7];
+        if (v[2] >= v[4]) l.conv.pad_right = (v[8] - (v[2] - v[4]) % v[8]) % v[8];
       } else {
         // SCALE-Sim's GEMM form: an (M x K) by (K x N) product, which it runs as a convolution
         // of an M x K input by N filters of 1 x K.
