@@ -54,6 +54,16 @@ void Accelerator::transfer(tlm_utils::simple_initiator_socket<Accelerator>& sock
   if (delay > sc_core::SC_ZERO_TIME) wait(delay);
 }
 
+void Accelerator::use_buffers(const double (&bits)[3]) {
+  const double now = now_cycles();
+  double longest = 0;
+  for (int o = 0; o < 3; ++o)
+    if (buffer_of[o] >= 0)
+      longest =
+          std::max(longest, buffers[static_cast<std::size_t>(buffer_of[o])].access(now, bits[o]));
+  if (longest > 0) wait(sc_time(longest, SC_NS));
+}
+
 void Accelerator::loader() {
   for (int i = 0; i < 2; ++i)
     credits.write(1);  // two tile buffers
@@ -74,6 +84,8 @@ void Accelerator::loader() {
           r.buffer_write_bits += e.buffer_write_bits;
         }
         transfer(load_socket, tlm::TLM_READ_COMMAND, t.load_bits());
+        // The loaded operands are written into their buffers.
+        use_buffers({t.events[0].buffer_write_bits, t.events[1].buffer_write_bits, 0.0});
         to_array.write(t);
       }
       wait(layer_done);  // the next layer reads this one's outputs
@@ -85,7 +97,20 @@ void Accelerator::array() {
   for (;;) {
     const Tile t = to_array.read();
     LayerRecord& r = job->records[static_cast<std::size_t>(t.layer)];
-    wait(sc_time(static_cast<double>(t.stream_cycles + t.fill_drain_cycles), SC_NS));
+    // The array streams operands out of the buffers and partial sums back into them; it takes
+    // the longer of its compute and what the buffers' ports need. (The outputs' last read, for
+    // the store to DRAM, is the writer's.)
+    const double now = now_cycles();
+    const double out_bits = t.events[2].buffer_write_bits +
+                            std::max(0.0, t.events[2].buffer_read_bits - t.store_bits());
+    double ports = 0;
+    const double bits[3] = {t.events[0].buffer_read_bits, t.events[1].buffer_read_bits, out_bits};
+    for (int o = 0; o < 3; ++o)
+      if (buffer_of[o] >= 0)
+        ports =
+            std::max(ports, buffers[static_cast<std::size_t>(buffer_of[o])].access(now, bits[o]));
+    const double compute = static_cast<double>(t.stream_cycles + t.fill_drain_cycles);
+    wait(sc_time(std::max(compute, ports), SC_NS));
     r.stream_cycles += t.stream_cycles;
     r.fill_drain_cycles += t.fill_drain_cycles;
     r.macs += t.macs;
@@ -107,6 +132,7 @@ void Accelerator::writer() {
     r.events[2].buffer_read_bits += e.buffer_read_bits;
     r.events[2].buffer_write_bits += e.buffer_write_bits;
     r.events[2].dram_bits += e.dram_bits;
+    use_buffers({0.0, 0.0, t.store_bits()});
     transfer(store_socket, tlm::TLM_WRITE_COMMAND, t.store_bits());
     if (t.last) {
       r.end_cycle = now_cycles();

@@ -60,6 +60,20 @@ struct Dram : sc_core::sc_module {
   void transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
 };
 
+// The ports of an on-chip buffer: all its banks together move width x banks bits per cycle, and
+// accesses queue for them. Behaviour only; the threads that touch the buffer call it.
+struct BufferPorts {
+  double bits_per_cycle = 0;  // 0: ideal (accesses take no time)
+  double busy_until = 0;      // cycle the ports free up
+  // Cycles from `now` until `bits` have moved through the ports.
+  double access(double now, double bits) {
+    if (bits_per_cycle <= 0 || bits <= 0) return 0;
+    const double begin = now > busy_until ? now : busy_until;
+    busy_until = begin + bits / bits_per_cycle;
+    return busy_until - now;
+  }
+};
+
 struct Accelerator : sc_core::sc_module {
   SC_HAS_PROCESS(Accelerator);
   explicit Accelerator(sc_core::sc_module_name name);
@@ -75,8 +89,13 @@ struct Accelerator : sc_core::sc_module {
 
   Job* job = nullptr;
   bool job_started = false;
+  std::vector<BufferPorts> buffers;  // by HardwareModel::buffers() index
+  int buffer_of[3] = {-1, -1, -1};   // by Operand
 
  private:
+  // Waits until `bits[o]` have moved through the buffer of each operand o.
+  void use_buffers(const double (&bits)[3]);
+
   void loader();
   void array();
   void writer();

@@ -75,13 +75,24 @@ NetworkCost simulate_network(const Network& net, const PrecisionMap& map, const 
   job.records.resize(job.layers.size());
 
   sim::Accelerator& acc = accelerator();
+  const double t0 = sc_core::sc_time_stamp().to_double() / 1000.0;
   acc.dram.bits_per_cycle = spec.ideal_memory() ? 0.0 : hw.dram_bits_per_cycle();
   acc.dram.latency_cycles = spec.ideal_memory() ? 0.0 : hw.dram().latency_ns * 1e-9 * hw.clock_hz();
-  acc.dram.busy_until = 0;
+  acc.dram.busy_until = t0;
+  // Buffer ports: width x banks bits per cycle; with ideal memory every level keeps up with
+  // the array, as in SCALE-Sim's CALC mode.
+  acc.buffers.assign(hw.buffers().size(), sim::BufferPorts{});
+  for (std::size_t b = 0; b < hw.buffers().size(); ++b) {
+    acc.buffers[b].bits_per_cycle =
+        spec.ideal_memory()
+            ? 0.0
+            : static_cast<double>(hw.buffers()[b].width_bits) * spec.buffers[b].banks;
+    acc.buffers[b].busy_until = t0;
+  }
+  for (int o = 0; o < 3; ++o)
+    acc.buffer_of[o] = hw.buffer_for(static_cast<Operand>(o));
   acc.job = &job;
   acc.job_started = false;
-  const double t0 = sc_core::sc_time_stamp().to_double() / 1000.0;
-  acc.dram.busy_until = t0;
   acc.start.notify(sc_core::SC_ZERO_TIME);
   sc_core::sc_start();
   acc.job = nullptr;

@@ -77,7 +77,10 @@ TEST_CASE("sim: a layer turns memory-bound as bandwidth shrinks") {
   std::int64_t previous = -1;
   std::vector<LayerCost> runs;
   for (double gbps : {1000.0, 100.0, 10.0, 1.0}) {
-    const auto hw = hw_with("edge_npu", {"dram.bandwidth_gbytes_per_s=" + std::to_string(gbps)});
+    // Buffer ports wide enough that only DRAM can hold the array back.
+    const auto hw =
+        hw_with("edge_npu", {"dram.bandwidth_gbytes_per_s=" + std::to_string(gbps),
+                             "buffer.global_buffer.banks=16", "buffer.accumulators.banks=16"});
     runs.push_back(simulate_network(net, map, hw).layers[fc]);
     CHECK(runs.back().stall_cycles >= previous);
     previous = runs.back().stall_cycles;
@@ -92,6 +95,30 @@ TEST_CASE("sim: a layer turns memory-bound as bandwidth shrinks") {
   CHECK(traffic_cycles > static_cast<double>(slow.compute_cycles + slow.fill_drain_cycles));
   CHECK(static_cast<double>(slow.total_cycles) >= traffic_cycles);
   CHECK(slow.stall_cycles > slow.total_cycles / 5);
+}
+
+TEST_CASE("sim: narrow buffer ports hold the array back; ideal memory keeps them ideal") {
+  const Network net = load_workload("resnet18");
+  const auto map = int8_map(net);
+  const auto macs = net.mac_layers();
+  const auto id = *net.find("layer4.1.conv2");
+  const auto at = static_cast<std::size_t>(std::find(macs.begin(), macs.end(), id) - macs.begin());
+  auto run = [&](std::vector<std::string> sets) {
+    sets.push_back("dram.bandwidth_gbytes_per_s=1000");
+    const auto hw = hw_with("edge_npu", sets);
+    const auto c = simulate_network(net, map, hw).layers[at];
+    return std::make_pair(c, hw.buffers()[1].width_bits * hw.spec().buffers[1].banks);
+  };
+  const auto [wide, wide_port] =
+      run({"buffer.global_buffer.banks=16", "buffer.accumulators.banks=16"});
+  const auto [narrow, narrow_port] = run({"buffer.global_buffer.banks=1"});
+  CHECK(narrow.stall_cycles > wide.stall_cycles);
+  // The array cannot finish before the accumulators have moved every bit it reads and writes.
+  const auto& e = narrow.traffic;
+  const double array_bits = e[0].buffer_read_bits + e[1].buffer_read_bits + e[2].buffer_write_bits +
+                            e[2].buffer_read_bits - e[2].dram_bits;
+  CHECK(static_cast<double>(narrow.total_cycles) >= array_bits / narrow_port);
+  CHECK(static_cast<double>(wide.total_cycles) < array_bits / narrow_port);
 }
 
 TEST_CASE("sim: one kernel runs many jobs with identical results") {
