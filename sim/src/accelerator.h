@@ -1,14 +1,12 @@
 // The SystemC modules of the accelerator (private to sim/). One Accelerator is elaborated per
-// process; each run() hands it a job (the tiles of every layer of a network) and simulates it.
+// process; each simulation hands it a job (the tiles of every layer of a network).
 //
-//   Loader --tlm read--> Dram <--tlm write-- Writer
-//     |                                        ^
-//     +--sc_fifo<Tile>--> MacArray --sc_fifo---+
+//   Controller.loader --TLM read--> Dram <--TLM write-- Controller.writer
+//     |  fills Buffers                                 ^  reads Buffers
+//     +--sc_fifo<Tile>--> MacArray --sc_fifo<Tile>-----+
+//     <----------- credits (2 tile buffers) ---+
+//                          reads and writes Buffers
 //
-// The loader takes one of two buffer credits per tile (double buffering), loads the tile's
-// operands from DRAM and passes it to the array; the array computes for the tile's cycles,
-// returns the credit and passes it to the writer, which stores the outputs. Layers run one
-// after another: the loader starts a layer when the writer has stored the previous one.
 // Time: one SystemC nanosecond is one array clock cycle.
 #pragma once
 
@@ -60,8 +58,9 @@ struct Dram : sc_core::sc_module {
   void transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
 };
 
-// The ports of an on-chip buffer: all its banks together move width x banks bits per cycle, and
-// accesses queue for them. Behaviour only; the threads that touch the buffer call it.
+// An on-chip buffer: all its banks together move width x banks bits per cycle, and accesses
+// (fills from DRAM, the array's reads and partial sums, reads for stores) queue for its ports.
+// The modules that touch it call access(); the behaviour is this plain class's.
 struct BufferPorts {
   double bits_per_cycle = 0;  // 0: ideal (accesses take no time)
   double busy_until = 0;      // cycle the ports free up
@@ -74,34 +73,79 @@ struct BufferPorts {
   }
 };
 
-struct Accelerator : sc_core::sc_module {
-  SC_HAS_PROCESS(Accelerator);
-  explicit Accelerator(sc_core::sc_module_name name);
+struct Buffer : sc_core::sc_module {
+  explicit Buffer(sc_core::sc_module_name name) : sc_module(name) {}
+  BufferPorts ports;
+};
 
-  Dram dram{"dram"};
-  tlm_utils::simple_initiator_socket<Accelerator> load_socket{"load_socket"};
-  tlm_utils::simple_initiator_socket<Accelerator> store_socket{"store_socket"};
-  sc_core::sc_fifo<Tile> to_array{"to_array", 1};
-  sc_core::sc_fifo<Tile> to_writer{"to_writer", 4};
-  sc_core::sc_fifo<int> credits{"credits", 2};
-  sc_core::sc_event start;       // a job is ready
-  sc_core::sc_event layer_done;  // the writer stored a layer's last tile
+inline constexpr int kBufferModules = 4;  // the most buffers a config may have
 
+// What the modules share for the current job: the job, and which buffer holds each operand.
+struct JobContext {
   Job* job = nullptr;
-  bool job_started = false;
-  std::vector<BufferPorts> buffers;  // by HardwareModel::buffers() index
-  int buffer_of[3] = {-1, -1, -1};   // by Operand
+  Buffer* buffers[kBufferModules] = {};
+  int buffer_of[3] = {-1, -1, -1};  // by Operand
+
+  // Cycles until `bits[o]` have moved through the buffer of each operand o (the longest).
+  double use_buffers(double now, const double (&bits)[3]);
+};
+
+double now_cycles();  // the simulated time in array cycles (the resolution is 1 ps)
+
+// The MAC array: computes each tile for its cycles (or longer, if the buffers' ports cannot keep
+// up), counts MACs, register-file accesses and buffer reads, returns the tile's buffer credit.
+struct MacArray : sc_core::sc_module {
+  SC_HAS_PROCESS(MacArray);
+  MacArray(sc_core::sc_module_name name, JobContext& context);
+
+  sc_core::sc_fifo_in<Tile> tiles_in{"tiles_in"};
+  sc_core::sc_fifo_out<Tile> tiles_out{"tiles_out"};
+  sc_core::sc_fifo_out<int> credits_out{"credits_out"};
 
  private:
-  // Waits until `bits[o]` have moved through the buffer of each operand o.
-  void use_buffers(const double (&bits)[3]);
+  void run();
+  JobContext& ctx_;
+};
 
+// The controller: a loader thread that takes a buffer credit per tile (double buffering), loads
+// the tile's operands from DRAM into the buffers and hands it to the array; a writer thread that
+// stores each computed tile's outputs. Layers run one after another.
+struct Controller : sc_core::sc_module {
+  SC_HAS_PROCESS(Controller);
+  Controller(sc_core::sc_module_name name, JobContext& context);
+
+  tlm_utils::simple_initiator_socket<Controller> load_socket{"load_socket"};
+  tlm_utils::simple_initiator_socket<Controller> store_socket{"store_socket"};
+  sc_core::sc_fifo_out<Tile> to_array{"to_array"};
+  sc_core::sc_fifo_in<Tile> from_array{"from_array"};
+  sc_core::sc_fifo_in<int> credits_in{"credits_in"};
+
+  sc_core::sc_event start;  // a job is ready
+  bool job_started = false;
+
+ private:
   void loader();
-  void array();
   void writer();
-  void transfer(tlm_utils::simple_initiator_socket<Accelerator>& socket, tlm::tlm_command cmd,
+  void transfer(tlm_utils::simple_initiator_socket<Controller>& socket, tlm::tlm_command cmd,
                 double bits);
-  double now_cycles() const;
+  JobContext& ctx_;
+  sc_core::sc_event layer_done_;  // the writer stored a layer's last tile
+};
+
+// The whole accelerator, elaborated once per process.
+struct Accelerator : sc_core::sc_module {
+  explicit Accelerator(sc_core::sc_module_name name);
+
+  JobContext context;
+  Dram dram{"dram"};
+  Buffer buffer0{"buffer0"}, buffer1{"buffer1"}, buffer2{"buffer2"}, buffer3{"buffer3"};
+  MacArray array{"array", context};
+  Controller controller{"controller", context};
+
+ private:
+  sc_core::sc_fifo<Tile> to_array_{"to_array", 1};
+  sc_core::sc_fifo<Tile> to_writer_{"to_writer", 4};
+  sc_core::sc_fifo<int> credits_{"credits", 2};
 };
 
 }  // namespace mpsim::sim

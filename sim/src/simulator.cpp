@@ -81,21 +81,21 @@ NetworkCost simulate_network(const Network& net, const PrecisionMap& map, const 
   acc.dram.busy_until = t0;
   // Buffer ports: width x banks bits per cycle; with ideal memory every level keeps up with
   // the array, as in SCALE-Sim's CALC mode.
-  acc.buffers.assign(hw.buffers().size(), sim::BufferPorts{});
-  for (std::size_t b = 0; b < hw.buffers().size(); ++b) {
-    acc.buffers[b].bits_per_cycle =
-        spec.ideal_memory()
-            ? 0.0
-            : static_cast<double>(hw.buffers()[b].width_bits) * spec.buffers[b].banks;
-    acc.buffers[b].busy_until = t0;
+  for (std::size_t b = 0; b < static_cast<std::size_t>(sim::kBufferModules); ++b) {
+    auto& ports = acc.context.buffers[b]->ports;
+    ports.bits_per_cycle = 0;
+    ports.busy_until = t0;
+    if (b < hw.buffers().size() && !spec.ideal_memory())
+      ports.bits_per_cycle =
+          static_cast<double>(hw.buffers()[b].width_bits) * spec.buffers[b].banks;
   }
   for (int o = 0; o < 3; ++o)
-    acc.buffer_of[o] = hw.buffer_for(static_cast<Operand>(o));
-  acc.job = &job;
-  acc.job_started = false;
-  acc.start.notify(sc_core::SC_ZERO_TIME);
+    acc.context.buffer_of[o] = hw.buffer_for(static_cast<Operand>(o));
+  acc.context.job = &job;
+  acc.controller.job_started = false;
+  acc.controller.start.notify(sc_core::SC_ZERO_TIME);
   sc_core::sc_start();
-  acc.job = nullptr;
+  acc.context.job = nullptr;
   ++g_runs;
 
   NetworkCost nc;
