@@ -127,8 +127,8 @@ std::string render_cost_report(const Network& net, const PrecisionMap& map, cons
     return out.str();
   }
 
-  std::vector<std::string> header = {"layer",     "weight",      "activation", "cycles",
-                                     "latency_s", "utilization", "energy_pj"};
+  std::vector<std::string> header = {"layer",     "weight_format", "activation_format", "cycles",
+                                     "latency_s", "utilization",   "energy_pj"};
   for (const auto& [name, v] : components(cost.total.energy, hw))
     header.push_back(name + "_pj");
   header.insert(header.end(), {"dram_bytes", "macs"});

@@ -56,7 +56,8 @@ TEST_CASE("cli estimate: --set changes the design; CSV and --out write a whole f
   std::ifstream f(out);
   std::string header;
   std::getline(f, header);
-  CHECK(header.rfind("layer,weight,activation,cycles,latency_s,utilization,energy_pj", 0) == 0);
+  CHECK(header.rfind("layer,weight_format,activation_format,cycles,latency_s,utilization,energy_pj",
+                     0) == 0);
 }
 
 TEST_CASE("cli estimate: unsupported pairs, bad overrides and bad paths exit 2") {
