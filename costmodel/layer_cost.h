@@ -106,6 +106,10 @@ struct NetworkCost {
   std::vector<LayerCost> layers;
   LayerCost total;  // sums (utilization over the whole run)
   double area_mm2 = 0;
+  double peak_product_cycles = 0;  // sum of cycles x products per cycle, for utilization
+
+  // Appends layer `id`'s cost and adds it to the totals.
+  void append(int id, LayerCost cost, int pes);
 };
 
 // Every MAC layer of `net` under `map`, executed one after another.

@@ -277,11 +277,42 @@ std::vector<Format> output_formats(const Network& net, const PrecisionMap& map) 
   return out;
 }
 
+void NetworkCost::append(int id, LayerCost c, int pes) {
+  LayerCost& t = total;
+  t.macs += c.macs;
+  t.bops += c.bops;
+  t.folds += c.folds;
+  t.compute_cycles += c.compute_cycles;
+  t.fill_drain_cycles += c.fill_drain_cycles;
+  t.stall_cycles += c.stall_cycles;
+  t.total_cycles += c.total_cycles;
+  t.latency_s += c.latency_s;
+  t.requantizations += c.requantizations;
+  for (std::size_t o = 0; o < 3; ++o) {
+    t.traffic[o].dram_bits += c.traffic[o].dram_bits;
+    t.traffic[o].buffer_read_bits += c.traffic[o].buffer_read_bits;
+    t.traffic[o].buffer_write_bits += c.traffic[o].buffer_write_bits;
+    t.traffic[o].rf_reads += c.traffic[o].rf_reads;
+    t.traffic[o].rf_writes += c.traffic[o].rf_writes;
+  }
+  t.energy.mac_pj += c.energy.mac_pj;
+  t.energy.register_files_pj += c.energy.register_files_pj;
+  for (std::size_t b = 0; b < kMaxBuffers; ++b)
+    t.energy.buffer_pj[b] += c.energy.buffer_pj[b];
+  t.energy.dram_pj += c.energy.dram_pj;
+  t.energy.leakage_pj += c.energy.leakage_pj;
+  t.energy.requantization_pj += c.energy.requantization_pj;
+  peak_product_cycles += static_cast<double>(c.total_cycles) * c.products_per_cycle;
+  if (peak_product_cycles > 0)
+    t.utilization = static_cast<double>(t.macs) / (peak_product_cycles * pes);
+  layer_ids.push_back(id);
+  layers.push_back(std::move(c));
+}
+
 NetworkCost network_cost(const Network& net, const PrecisionMap& map, const HardwareModel& hw) {
   NetworkCost nc;
   nc.area_mm2 = hw.area().total_mm2;
   const auto next = next_activation_formats(net, map);
-  double peak_cycles = 0;
   nc.layer_ids.reserve(net.size());
   nc.layers.reserve(net.size());
   for (int id = 0; id < static_cast<int>(net.size()); ++id) {
@@ -295,36 +326,8 @@ NetworkCost network_cost(const Network& net, const PrecisionMap& map, const Hard
     } catch (const UserError& e) {
       throw UserError("layer '" + l.name + "': " + e.what());
     }
-    LayerCost& t = nc.total;
-    t.macs += c.macs;
-    t.bops += c.bops;
-    t.folds += c.folds;
-    t.compute_cycles += c.compute_cycles;
-    t.fill_drain_cycles += c.fill_drain_cycles;
-    t.stall_cycles += c.stall_cycles;
-    t.total_cycles += c.total_cycles;
-    t.latency_s += c.latency_s;
-    t.requantizations += c.requantizations;
-    for (std::size_t o = 0; o < 3; ++o) {
-      t.traffic[o].dram_bits += c.traffic[o].dram_bits;
-      t.traffic[o].buffer_read_bits += c.traffic[o].buffer_read_bits;
-      t.traffic[o].buffer_write_bits += c.traffic[o].buffer_write_bits;
-      t.traffic[o].rf_reads += c.traffic[o].rf_reads;
-      t.traffic[o].rf_writes += c.traffic[o].rf_writes;
-    }
-    t.energy.mac_pj += c.energy.mac_pj;
-    t.energy.register_files_pj += c.energy.register_files_pj;
-    for (std::size_t b = 0; b < kMaxBuffers; ++b)
-      t.energy.buffer_pj[b] += c.energy.buffer_pj[b];
-    t.energy.dram_pj += c.energy.dram_pj;
-    t.energy.leakage_pj += c.energy.leakage_pj;
-    t.energy.requantization_pj += c.energy.requantization_pj;
-    peak_cycles += static_cast<double>(c.total_cycles) * c.products_per_cycle;
-    nc.layer_ids.push_back(id);
-    nc.layers.push_back(std::move(c));
+    nc.append(id, std::move(c), hw.pes());
   }
-  if (peak_cycles > 0)
-    nc.total.utilization = static_cast<double>(nc.total.macs) / (peak_cycles * hw.pes());
   return nc;
 }
 

@@ -100,7 +100,6 @@ NetworkCost simulate_network(const Network& net, const PrecisionMap& map, const 
 
   NetworkCost nc;
   nc.area_mm2 = hw.area().total_mm2;
-  double peak_cycles = 0;
   for (std::size_t i = 0; i < ids.size(); ++i) {
     const Layer& l = net.layer(ids[i]);
     const LayerSchedule& s = schedules[i];
@@ -121,36 +120,8 @@ NetworkCost simulate_network(const Network& net, const PrecisionMap& map, const 
     if (s.requantize) c.requantizations = static_cast<std::int64_t>(s.out_elems);
     price_layer(c, s, hw);
 
-    LayerCost& t = nc.total;
-    t.macs += c.macs;
-    t.bops += c.bops;
-    t.folds += c.folds;
-    t.compute_cycles += c.compute_cycles;
-    t.fill_drain_cycles += c.fill_drain_cycles;
-    t.stall_cycles += c.stall_cycles;
-    t.total_cycles += c.total_cycles;
-    t.latency_s += c.latency_s;
-    t.requantizations += c.requantizations;
-    for (std::size_t o = 0; o < 3; ++o) {
-      t.traffic[o].dram_bits += c.traffic[o].dram_bits;
-      t.traffic[o].buffer_read_bits += c.traffic[o].buffer_read_bits;
-      t.traffic[o].buffer_write_bits += c.traffic[o].buffer_write_bits;
-      t.traffic[o].rf_reads += c.traffic[o].rf_reads;
-      t.traffic[o].rf_writes += c.traffic[o].rf_writes;
-    }
-    t.energy.mac_pj += c.energy.mac_pj;
-    t.energy.register_files_pj += c.energy.register_files_pj;
-    for (std::size_t b = 0; b < kMaxBuffers; ++b)
-      t.energy.buffer_pj[b] += c.energy.buffer_pj[b];
-    t.energy.dram_pj += c.energy.dram_pj;
-    t.energy.leakage_pj += c.energy.leakage_pj;
-    t.energy.requantization_pj += c.energy.requantization_pj;
-    peak_cycles += static_cast<double>(c.total_cycles) * c.products_per_cycle;
-    nc.layer_ids.push_back(ids[i]);
-    nc.layers.push_back(std::move(c));
+    nc.append(ids[i], std::move(c), hw.pes());
   }
-  if (peak_cycles > 0)
-    nc.total.utilization = static_cast<double>(nc.total.macs) / (peak_cycles * hw.pes());
   return nc;
 }
 
