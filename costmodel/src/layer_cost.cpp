@@ -277,7 +277,7 @@ std::vector<Format> output_formats(const Network& net, const PrecisionMap& map) 
   return out;
 }
 
-void NetworkCost::append(int id, LayerCost c, int pes) {
+void NetworkCost::append(int id, LayerCost&& c, int pes) {
   LayerCost& t = total;
   t.macs += c.macs;
   t.bops += c.bops;
@@ -320,13 +320,14 @@ NetworkCost network_cost(const Network& net, const PrecisionMap& map, const Hard
     if (!is_mac_op(l.op)) continue;
     const LayerPrecision& p = map.at(id);
     const Format* out = next[static_cast<std::size_t>(id)];
-    LayerCost c;
-    try {
-      c = layer_cost(l, p, hw, out ? *out : p.activation);
-    } catch (const UserError& e) {
-      throw UserError("layer '" + l.name + "': " + e.what());
-    }
-    nc.append(id, std::move(c), hw.pes());
+    auto cost = [&] {
+      try {
+        return layer_cost(l, p, hw, out ? *out : p.activation);
+      } catch (const UserError& e) {
+        throw UserError("layer '" + l.name + "': " + e.what());
+      }
+    };
+    nc.append(id, cost(), hw.pes());
   }
   return nc;
 }
