@@ -46,12 +46,13 @@ void show(const MapOptions& o, Io& io) {
     j["layers"] = nlohmann::ordered_json::array();
     for (int id : net.mac_layers()) {
       const auto& p = map.at(id);
-      j["layers"].push_back({{"name", net.layer(id).name},
-                             {"weight_format", p.weight.name()},
-                             {"activation_format", p.activation.name()},
-                             {"accumulator_format", fmt(p.accumulator)},
-                             {"granularity", granularity_name(p.granularity, p.cluster_size)},
-                             {"group", group_of[static_cast<std::size_t>(id)]}});
+      j["layers"].push_back(
+          {{"name", net.layer(id).name},
+           {"weight_format", p.weight.name()},
+           {"activation_format", p.activation.name()},
+           {"accumulator_format", fmt(p.accumulator)},
+           {"granularity", granularity_name(p.granularity, p.cluster_size, p.cluster_unit)},
+           {"group", group_of[static_cast<std::size_t>(id)]}});
     }
     j["groups_resolved"] = changed;
     io.out << j.dump(2) << '\n';
@@ -64,7 +65,7 @@ void show(const MapOptions& o, Io& io) {
     const auto& p = map.at(id);
     const int g = group_of[static_cast<std::size_t>(id)];
     rows.push_back({net.layer(id).name, p.weight.name(), p.activation.name(), fmt(p.accumulator),
-                    granularity_name(p.granularity, p.cluster_size),
+                    granularity_name(p.granularity, p.cluster_size, p.cluster_unit),
                     g < 0 ? "" : std::to_string(g)});
   }
   if (o.format == "csv") {

@@ -17,6 +17,7 @@ void add_estimate_command(CLI::App& app, Io& io);
 void add_simulate_command(CLI::App& app, Io& io);
 void add_costs_command(CLI::App& app, Io& io);
 void add_sweep_command(CLI::App& app, Io& io);
+void add_eval_command(CLI::App& app, Io& io);
 
 // The explicit registry (no static initialisers): a new subcommand is one line here.
 inline void add_all_commands(CLI::App& app, Io& io) {
@@ -29,6 +30,7 @@ inline void add_all_commands(CLI::App& app, Io& io) {
   add_simulate_command(app, io);
   add_costs_command(app, io);
   add_sweep_command(app, io);
+  add_eval_command(app, io);
 }
 
 }  // namespace mpsim::cli

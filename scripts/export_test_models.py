@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """Exports models to ONNX for mpsim's importer tests and benchmarks.
 
-Usage: export_test_models.py MODEL OUTPUT.onnx [--opset N]
+Usage: export_test_models.py MODEL OUTPUT.onnx [--opset N] [--reference PREFIX]
+
+With --reference, a torch MODEL is also run on two seeded random inputs and PREFIX_input.npy
+and PREFIX_output.npy (float32, first axis the sample) are written: what the evaluator's fp32
+engine must reproduce.
 
 MODEL is one of
   resnet18, resnet50, mobilenet_v2, vit_b_16
@@ -43,6 +47,7 @@ def export_torchvision(name, path, opset):
 
     model = getattr(torchvision.models, name)(weights=None)
     export_torch(model, torch.randn(1, 3, 224, 224), path, opset)
+    return model, (3, 224, 224)
 
 
 def export_ops_torch(path, opset):
@@ -87,7 +92,21 @@ def export_ops_torch(path, opset):
             return self.fc(t)                      # 1x10
 
     torch.manual_seed(0)
-    export_torch(OpsNet(), torch.randn(1, 3, 32, 32), path, opset)
+    model = OpsNet()
+    export_torch(model, torch.randn(1, 3, 32, 32), path, opset)
+    return model, (3, 32, 32)
+
+
+def save_reference(model, sample_shape, prefix):
+    import numpy as np
+    import torch
+
+    torch.manual_seed(1)
+    x = torch.randn(2, *sample_shape)
+    with torch.no_grad():
+        y = torch.cat([model(x[i:i + 1]) for i in range(x.shape[0])])
+    np.save(prefix + "_input.npy", x.numpy().astype(np.float32))
+    np.save(prefix + "_output.npy", y.numpy().astype(np.float32))
 
 
 def save_hand_built(name, path, opset):
@@ -167,6 +186,8 @@ def main():
     parser.add_argument("model", choices=TORCHVISION_MODELS + ("ops_torch",) + HAND_BUILT)
     parser.add_argument("output")
     parser.add_argument("--opset", type=int, default=13)
+    parser.add_argument("--reference", metavar="PREFIX",
+                        help="also write PREFIX_input.npy and PREFIX_output.npy (torch models)")
     args = parser.parse_args()
     if args.model in HAND_BUILT:
         save_hand_built(args.model, args.output, args.opset)
@@ -177,9 +198,11 @@ def main():
     torch.set_num_threads(2)
     torch.manual_seed(0)
     if args.model == "ops_torch":
-        export_ops_torch(args.output, args.opset)
+        model, shape = export_ops_torch(args.output, args.opset)
     else:
-        export_torchvision(args.model, args.output, args.opset)
+        model, shape = export_torchvision(args.model, args.output, args.opset)
+    if args.reference:
+        save_reference(model.eval(), shape, args.reference)
     return 0
 
 

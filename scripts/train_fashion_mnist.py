@@ -7,6 +7,9 @@ Writes, into --out (default: models/ next to this script's parent):
   fmnist_resnet.onnx, fmnist_mobilenetv2.onnx, fmnist_vit.onnx
       opset 13, one input "input" float32 [1,1,28,28] normalized as (x/255 - 0.2860)/0.3530,
       one output "logits" float32 [1,10];
+  <name>.pt
+      the trained PyTorch weights (state_dict), so that benchmarks can run the very network the
+      ONNX file was exported from (bench/pytorch_baseline.py);
   <name>_logits100.npy
       the PyTorch (eval mode, fp32) logits of the first 100 test images, float32 [100,10], so a
       C++ evaluator can compare its outputs with PyTorch's;
@@ -319,6 +322,7 @@ def main():
         top1 = (logits.argmax(1) == yte).float().mean().item()
         np.save(os.path.join(args.out, f"{name}_logits100.npy"),
                 logits[:100].numpy().astype(np.float32))
+        torch.save(model.state_dict(), os.path.join(args.out, f"{name}.pt"))
         path = os.path.join(args.out, f"{name}.onnx")
         ops = export(model, path, name, desc, top1)
         size = os.path.getsize(path)

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -112,6 +113,9 @@ struct Layer {
   std::int64_t start = 0, end = 0, step = 1;  // slice
   std::int64_t index = 0;                     // gather
   float clip_min = 0.0f, clip_max = 6.0f;     // unary clip
+  float alpha = 1.0f / 6.0f, beta = 0.5f;     // hardsigmoid: max(0, min(1, alpha x + beta))
+  float epsilon = 1e-5f;                      // layernorm: added to the variance
+  bool softmax_flatten = false;  // softmax over all dims from `axis` (ONNX before opset 13)
 
   // Weights kept from an imported model (absent for built-in networks).
   std::optional<Tensor> weight;
@@ -142,6 +146,13 @@ class Network {
   const std::string& name() const { return name_; }
   void set_name(std::string name) { name_ = std::move(name); }
 
+  // Key/value notes carried by the source file (an ONNX model's metadata_props), e.g. the
+  // input normalisation the bundled models declare as "mean" and "std".
+  const std::map<std::string, std::string>& metadata() const { return metadata_; }
+  void set_metadata(const std::string& key, std::string value) {
+    metadata_[key] = std::move(value);
+  }
+
   // Adds a graph input of the given shape; returns its id.
   int add_input(std::string name, Shape shape, int source_line = 0);
   // Adds a layer whose inputs are already present; infers its shape and cost figures. Throws
@@ -164,6 +175,7 @@ class Network {
  private:
   struct Graph;  // Boost.Graph adjacency list, kept out of this header
   std::string name_;
+  std::map<std::string, std::string> metadata_;
   std::vector<Layer> layers_;
   std::unique_ptr<Graph> graph_;
 };

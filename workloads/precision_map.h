@@ -17,14 +17,29 @@
 namespace mpsim {
 
 enum class Granularity { kPerTensor, kPerChannel, kCluster };
-std::string granularity_name(Granularity g, int cluster_size);
+// What a cluster groups: N consecutive filters (output channels) or N consecutive weights along
+// the reduction axis of each filter.
+enum class ClusterUnit { kFilters, kWeights };
+std::string granularity_name(Granularity g, int cluster_size,
+                             ClusterUnit unit = ClusterUnit::kFilters);
+
+// How a weight scale is chosen (docs/precision-maps.md): kAuto is kMax for integer and float
+// formats and kTwn for ternary; kMse searches the clip that minimises the squared error (for
+// ternary and binary it is the L2-optimal threshold rule); kTwn is the ternary rule of Li et al.
+enum class WeightScale { kAuto, kMax, kMse, kTwn };
+std::string weight_scale_name(WeightScale w);
 
 struct LayerPrecision {
   Format weight = Format::parse("int8");
   Format activation = Format::parse("int8");
   std::optional<Format> accumulator;
   Granularity granularity = Granularity::kPerChannel;
-  int cluster_size = 0;  // filters per cluster when granularity is kCluster
+  int cluster_size = 0;  // filters (or weights) per cluster when granularity is kCluster
+  ClusterUnit cluster_unit = ClusterUnit::kFilters;
+  WeightScale weight_scale = WeightScale::kAuto;
+  // Elements sharing one weight scale per output: N kh kw for clusters of N filters (a
+  // convolution's window), N for clusters of N weights; 0 when not clustered.
+  std::int64_t cluster_elements(const Layer& layer) const;
 };
 
 // A map file as written: plain data, not yet matched against a network.
@@ -34,6 +49,8 @@ struct PrecisionMapSpec {
     std::optional<Format> weight, activation, accumulator;
     std::optional<Granularity> granularity;
     std::optional<int> cluster_size;
+    std::optional<ClusterUnit> cluster_unit;
+    std::optional<WeightScale> weight_scale;
     int line = 0;
   };
   std::string source;   // file name for messages

@@ -115,10 +115,7 @@ LayerSchedule layer_schedule(const Layer& layer, const LayerPrecision& prec,
   }
 
   if (is_cluster_weight(prec)) {
-    const double window = layer.op == Op::kConv2d
-                              ? static_cast<double>(layer.conv.kernel_h * layer.conv.kernel_w)
-                              : 1.0;
-    s.per_cluster = prec.cluster_size * window;
+    s.per_cluster = static_cast<double>(prec.cluster_elements(layer));
   }
   s.requantize = !(output_format == prec.activation);
   if (s.requantize) s.requantize_pj = hw.requantize_pj(output_format);

@@ -131,10 +131,14 @@ struct Network::Graph {
 
 Network::Network(std::string name) : name_(std::move(name)), graph_(std::make_unique<Graph>()) {}
 Network::Network(const Network& o)
-    : name_(o.name_), layers_(o.layers_), graph_(std::make_unique<Graph>(*o.graph_)) {}
+    : name_(o.name_),
+      metadata_(o.metadata_),
+      layers_(o.layers_),
+      graph_(std::make_unique<Graph>(*o.graph_)) {}
 Network& Network::operator=(const Network& o) {
   if (this != &o) {
     name_ = o.name_;
+    metadata_ = o.metadata_;
     layers_ = o.layers_;
     graph_ = std::make_unique<Graph>(*o.graph_);
   }

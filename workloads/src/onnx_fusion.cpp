@@ -176,6 +176,7 @@ bool fuse_layernorm(NodeContext& ctx) {
   Layer l;
   l.op = Op::kLayerNorm;
   l.axis = -static_cast<std::int64_t>(axes->size());  // as LayerNormalization writes it
+  l.epsilon = static_cast<float>(eps->real(0));
   if (g.keep_weights()) {
     if (gamma) l.weight = to_float_tensor(*gamma);
     if (beta) l.bias = to_float_tensor(*beta);

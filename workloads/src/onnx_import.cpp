@@ -162,7 +162,10 @@ Network import_onnx(const std::string& path, const OnnxImportOptions& options) {
 
   for (int i = 0; i < graph.node_size(); ++i)
     if (!g.skipped(i)) import_node(g, i);
-  return g.take_network();
+  Network net = g.take_network();
+  for (const auto& prop : model.metadata_props())
+    net.set_metadata(prop.key(), prop.value());
+  return net;
 }
 
 }  // namespace mpsim

@@ -258,6 +258,7 @@ void map_layernorm(NodeContext& ctx) {
         ctx.fail("the " + what + " has shape " + shape_string(ctx.input_shape(i)) +
                  ", expected the normalised shape " + shape_string(normalized));
     }
+  l.epsilon = ctx.attr_float("epsilon", 1e-5f);
   if (ctx.graph().keep_weights()) {
     l.weight = ctx.float_input(1);
     if (ctx.has_input(2)) l.bias = ctx.float_input(2);
@@ -285,6 +286,18 @@ void emit_unary(NodeContext& ctx, const std::string& subop) {
 void map_unary(NodeContext& ctx) {
   ctx.need_inputs(1, 1);
   emit_unary(ctx, lower(ctx.op()));  // Relu -> relu, HardSwish -> hardswish, ...
+}
+
+// HardSigmoid's constants default to 0.2 and 0.5 in ONNX (torch exports 1/6 and 0.5).
+void map_hardsigmoid(NodeContext& ctx) {
+  ctx.need_inputs(1, 1);
+  Layer l;
+  l.op = Op::kUnary;
+  l.subop = "hardsigmoid";
+  l.alpha = ctx.attr_float("alpha", 0.2f);
+  l.beta = ctx.attr_float("beta", 0.5f);
+  l.inputs = {ctx.activation_input(0)};
+  ctx.set_output_layer(0, ctx.emit(std::move(l)));
 }
 
 void map_clip(NodeContext& ctx) {
@@ -338,6 +351,7 @@ void map_softmax(NodeContext& ctx) {
   // Before opset 13 the default axis is 1 and the op normalises over all dims from it; the
   // cost model sees one softmax either way.
   l.axis = ctx.attr_int("axis", ctx.opset() < 13 ? 1 : -1);
+  l.softmax_flatten = ctx.opset() < 13;
   l.inputs = {ctx.activation_input(0)};
   ctx.set_output_layer(0, ctx.emit(std::move(l)));
 }
@@ -424,9 +438,10 @@ void add_compute_ops(HandlerTable& layers) {
   layers["MatMul"] = map_matmul;
   layers["BatchNormalization"] = map_batchnorm;
   layers["LayerNormalization"] = map_layernorm;
-  for (const char* op : {"Relu", "Sigmoid", "Tanh", "Erf", "Sqrt", "Exp", "Neg", "Reciprocal",
-                         "Abs", "HardSwish", "HardSigmoid"})
+  for (const char* op :
+       {"Relu", "Sigmoid", "Tanh", "Erf", "Sqrt", "Exp", "Neg", "Reciprocal", "Abs", "HardSwish"})
     layers[op] = map_unary;
+  layers["HardSigmoid"] = map_hardsigmoid;
   layers["Clip"] = map_clip;
   for (const char* op : {"Add", "Sub", "Mul", "Div", "Pow", "Max", "Min"})
     layers[op] = map_binary;

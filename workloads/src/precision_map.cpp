@@ -10,16 +10,39 @@
 
 namespace mpsim {
 
-std::string granularity_name(Granularity g, int cluster_size) {
+std::string granularity_name(Granularity g, int cluster_size, ClusterUnit unit) {
   switch (g) {
     case Granularity::kPerTensor:
       return "per_tensor";
     case Granularity::kPerChannel:
       return "per_channel";
     case Granularity::kCluster:
-      return "cluster:" + std::to_string(cluster_size);
+      return "cluster:" + std::to_string(cluster_size) +
+             (unit == ClusterUnit::kWeights ? " weights" : "");
   }
   return "?";
+}
+
+std::string weight_scale_name(WeightScale w) {
+  switch (w) {
+    case WeightScale::kAuto:
+      return "auto";
+    case WeightScale::kMax:
+      return "max";
+    case WeightScale::kMse:
+      return "mse";
+    case WeightScale::kTwn:
+      return "twn";
+  }
+  return "?";
+}
+
+std::int64_t LayerPrecision::cluster_elements(const Layer& layer) const {
+  if (granularity != Granularity::kCluster || cluster_size < 1) return 0;
+  if (cluster_unit == ClusterUnit::kWeights) return cluster_size;
+  const std::int64_t window =
+      layer.op == Op::kConv2d ? layer.conv.kernel_h * layer.conv.kernel_w : 1;
+  return cluster_size * window;
 }
 
 bool glob_match(std::string_view p, std::string_view s) {
@@ -108,14 +131,17 @@ class MapReader {
     PrecisionMapSpec::Entry e;
     e.line = static_cast<int>(t.source().begin.line);
     static const std::set<std::string> keys = {"layers",      "weight",      "activation",
-                                               "accumulator", "granularity", "cluster_size"};
+                                               "accumulator", "granularity", "cluster_size",
+                                               "cluster_of",  "weight_scale"};
     const char* table = is_default ? "[default]" : "[[override]]";
     for (const auto& [k, v] : t) {
       const std::string key(k.str());
       if (!keys.count(key) || (is_default && key == "layers"))
-        fail(v.source(), std::string(table) + ": unknown key '" + key + "'; expected " +
-                             (is_default ? "" : "layers, ") +
-                             "weight, activation, accumulator, granularity, cluster_size");
+        fail(v.source(),
+             std::string(table) + ": unknown key '" + key + "'; expected " +
+                 (is_default ? "" : "layers, ") +
+                 "weight, activation, accumulator, granularity, cluster_size, cluster_of, "
+                 "weight_scale");
       if (key == "layers") {
         if (v.is_string()) {
           e.patterns.push_back(string(v, key));
@@ -149,6 +175,30 @@ class MapReader {
         if (!n || *n < 1 || *n > (1 << 20))
           fail(v.source(), "key 'cluster_size': expected a positive integer (filters per cluster)");
         e.cluster_size = static_cast<int>(*n);
+      } else if (key == "cluster_of") {
+        const auto u = string(v, key);
+        if (u == "filters") {
+          e.cluster_unit = ClusterUnit::kFilters;
+        } else if (u == "weights") {
+          e.cluster_unit = ClusterUnit::kWeights;
+        } else {
+          fail(v.source(), "key 'cluster_of': expected filters or weights, found '" + u + "'");
+        }
+      } else if (key == "weight_scale") {
+        const auto w = string(v, key);
+        if (w == "auto") {
+          e.weight_scale = WeightScale::kAuto;
+        } else if (w == "max") {
+          e.weight_scale = WeightScale::kMax;
+        } else if (w == "mse" || w == "optimal") {
+          e.weight_scale = WeightScale::kMse;
+        } else if (w == "twn") {
+          e.weight_scale = WeightScale::kTwn;
+        } else {
+          fail(v.source(),
+               "key 'weight_scale': expected auto, max, mse (alias optimal) or twn, found '" + w +
+                   "'");
+        }
       }
     }
     if (!is_default && e.patterns.empty())
@@ -174,6 +224,8 @@ void apply(const PrecisionMapSpec::Entry& e, LayerPrecision& p, bool& has_w, boo
     p.cluster_size = *e.cluster_size;
     if (!e.granularity) p.granularity = Granularity::kCluster;
   }
+  if (e.cluster_unit) p.cluster_unit = *e.cluster_unit;
+  if (e.weight_scale) p.weight_scale = *e.weight_scale;
 }
 
 }  // namespace
@@ -278,6 +330,9 @@ PrecisionMap resolve_precision_map(const PrecisionMapSpec& spec, const Network& 
     if (p.granularity == Granularity::kCluster && p.cluster_size < 1)
       throw UserError(spec.source + ": layer '" + mac_names[i] +
                       "' uses clusters without a cluster_size");
+    if (p.weight_scale == WeightScale::kTwn && p.weight.kind() != FormatKind::kTernary)
+      throw UserError(spec.source + ": layer '" + mac_names[i] + "': weight_scale = \"twn\" is " +
+                      "the ternary rule, but its weight format is " + p.weight.name());
     map.set(mac[i], p);
   }
   if (!incomplete.empty()) {

@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""PyTorch's inference speed on a bundled model: the baseline mpsim's evaluator is measured
+against (bench/bench_eval.cpp runs this script in the same benchmark run).
+
+Usage: /usr/bin/python3 bench/pytorch_baseline.py MODEL [--threads 2] [--images 10000]
+                                                         [--batch 256] [--repeats 3]
+
+MODEL is fmnist_resnet, fmnist_mobilenetv2 or fmnist_vit: the network class from
+scripts/train_fashion_mnist.py with the weights saved next to the ONNX file (models/MODEL.pt),
+in eval mode under torch.inference_mode(), on the Fashion-MNIST test images normalized as the
+model expects. Prints one JSON line: images per second (the best of --repeats passes over the
+images, after one warm-up pass), the seconds of that pass, and the top-1 of the run (a check
+that the weights are the exported ones).
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("model")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--images", type=int, default=10000)
+    ap.add_argument("--batch", type=int, default=256)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
+    args = ap.parse_args()
+
+    import torch
+    import train_fashion_mnist as t
+
+    torch.set_num_threads(args.threads)
+    ctors = {name: ctor for name, ctor, *_ in t.MODELS}
+    if args.model not in ctors:
+        sys.exit(f"unknown model {args.model}; expected one of {', '.join(ctors)}")
+    model = ctors[args.model]()
+    model.load_state_dict(torch.load(os.path.join(ROOT, "models", args.model + ".pt")))
+    model.eval()
+    x, y = t.load_split(args.data, "t10k")
+    x, y = x[:args.images], y[:args.images]
+
+    def one_pass():
+        outs = []
+        with torch.inference_mode():
+            for i in range(0, x.shape[0], args.batch):
+                outs.append(model(x[i:i + args.batch]))
+        return torch.cat(outs)
+
+    logits = one_pass()  # warm-up
+    best = float("inf")
+    for _ in range(args.repeats):
+        t0 = time.perf_counter()
+        one_pass()
+        best = min(best, time.perf_counter() - t0)
+    top1 = (logits.argmax(1) == y).float().mean().item()
+    print(json.dumps({"model": args.model, "threads": args.threads, "batch": args.batch,
+                      "images": int(x.shape[0]), "seconds": best,
+                      "images_per_second": x.shape[0] / best, "top1": top1,
+                      "torch": torch.__version__}))
+
+
+if __name__ == "__main__":
+    main()
