@@ -8,7 +8,7 @@ packages=(
   build-essential cmake pkg-config clang-format
   # libraries the C++ code links
   libsystemc-dev libboost-graph-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
-  libonnx-dev libprotobuf-dev protobuf-compiler zlib1g-dev libopenblas-dev
+  libonnx-dev libprotobuf-dev protobuf-compiler zlib1g-dev libdnnl-dev
   # tests and benchmarks
   doctest-dev libbenchmark-dev
   # model export for tests and training scripts (run with /usr/bin/python3)

@@ -370,6 +370,9 @@ void Engine::run(std::span<const float> inputs, std::span<float> outputs, const 
 #pragma omp parallel num_threads(std::max(threads, 1))
   {
     const int t = omp_get_thread_num();
+    // The GEMM library's own OpenMP regions, nested in this one, stay on this thread (a team
+    // of one thread would not count as nesting otherwise).
+    omp_set_num_threads(1);
 #pragma omp for schedule(dynamic, 1)
     for (std::int64_t c = 0; c < chunks; ++c) {
       try {

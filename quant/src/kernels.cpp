@@ -9,6 +9,10 @@
 
 namespace mpsim::quant_detail {
 
+// The build is portable (no -march), so the hot loops are compiled for AVX-512 and AVX2 as well
+// and picked at load time by the CPU they run on (GCC function multi-versioning).
+#define MPSIM_HOT __attribute__((target_clones("avx512f", "avx2", "default")))
+
 namespace {
 
 std::int64_t product(const Shape& s, std::size_t from, std::size_t to) {
@@ -35,8 +39,9 @@ void add_bias(float* out, std::int64_t channels, std::int64_t inner, const float
 
 // Columns of one group of one sample: row (c, ki, kj) holds the input pixels that meet kernel
 // tap (ki, kj) of channel c at every output position; `ld` is the row stride.
-void im2col(const Layer& l, const float* in, std::int64_t channels, std::int64_t h, std::int64_t w,
-            std::int64_t oh, std::int64_t ow, float* col, std::int64_t ld) {
+MPSIM_HOT void im2col(const Layer& l, const float* in, std::int64_t channels, std::int64_t h,
+                      std::int64_t w, std::int64_t oh, std::int64_t ow, float* col,
+                      std::int64_t ld) {
   const auto& c = l.conv;
   for (std::int64_t ch = 0; ch < channels; ++ch) {
     const float* plane = in + ch * h * w;
@@ -49,56 +54,98 @@ void im2col(const Layer& l, const float* in, std::int64_t channels, std::int64_t
         std::int64_t hi = w - off <= 0 ? 0 : (w - off + c.stride_w - 1) / c.stride_w;
         lo = std::min(lo, ow);
         hi = std::clamp(hi, lo, ow);
-        for (std::int64_t y = 0; y < oh; ++y) {
-          float* dst = row + y * ow;
-          const std::int64_t iy = y * c.stride_h - c.pad_top + ki * c.dilation_h;
-          if (iy < 0 || iy >= h) {
-            std::fill(dst, dst + ow, 0.0f);
-            continue;
+        // Output rows whose input row lies inside the image.
+        const std::int64_t offy = ki * c.dilation_h - c.pad_top;
+        std::int64_t y0 = offy >= 0 ? 0 : (-offy + c.stride_h - 1) / c.stride_h;
+        std::int64_t y1 = h - offy <= 0 ? 0 : (h - offy + c.stride_h - 1) / c.stride_h;
+        y0 = std::min(y0, oh);
+        y1 = std::clamp(y1, y0, oh);
+        for (std::int64_t i = 0; i < y0 * ow; ++i)
+          row[i] = 0.0f;
+        for (std::int64_t i = y1 * ow; i < oh * ow; ++i)
+          row[i] = 0.0f;
+        if (c.stride_w == 1 && c.stride_h == 1 && ow == w) {
+          // "Same" stride-1 rows: the valid rows are one shifted copy of the plane; only the
+          // columns that fall into the padding are then zeroed, row by row.
+          const std::int64_t n = (y1 - y0) * ow;
+          if (n > 0) {
+            const std::int64_t src0 = (y0 + offy) * w + off;  // may start before the plane
+            const std::int64_t a = std::max<std::int64_t>(0, -src0);
+            const std::int64_t b = std::min<std::int64_t>(n, h * w - src0);
+            float* dst = row + y0 * ow;
+            if (b > a) std::memcpy(dst + a, plane + src0 + a, static_cast<std::size_t>(b - a) * 4);
+            for (std::int64_t y = y0; y < y1; ++y) {
+              float* r = row + y * ow;
+              for (std::int64_t x = 0; x < lo; ++x)
+                r[x] = 0.0f;
+              for (std::int64_t x = hi; x < ow; ++x)
+                r[x] = 0.0f;
+            }
           }
-          const float* src = plane + iy * w + off;
-          std::fill(dst, dst + lo, 0.0f);
+          continue;
+        }
+        for (std::int64_t y = y0; y < y1; ++y) {
+          float* dst = row + y * ow;
+          const float* src = plane + (y * c.stride_h + offy) * w + off;
+          // Plain loops, not fill/memcpy calls: rows are short (7 to 28 values here).
+          for (std::int64_t x = 0; x < lo; ++x)
+            dst[x] = 0.0f;
           if (c.stride_w == 1) {
-            std::memcpy(dst + lo, src + lo, static_cast<std::size_t>(hi - lo) * sizeof(float));
+            for (std::int64_t x = lo; x < hi; ++x)
+              dst[x] = src[x];
           } else {
             for (std::int64_t x = lo; x < hi; ++x)
               dst[x] = src[x * c.stride_w];
           }
-          std::fill(dst + hi, dst + ow, 0.0f);
+          for (std::int64_t x = hi; x < ow; ++x)
+            dst[x] = 0.0f;
         }
       }
     }
   }
 }
 
-// One channel of a depthwise convolution: out (oh x ow) from one input plane (h x w).
-void depthwise_plane(const Layer& l, const float* plane, std::int64_t h, std::int64_t w,
-                     const float* k, float bias, float* out, std::int64_t oh, std::int64_t ow) {
+// One channel of a depthwise convolution: out (oh x ow) from one input plane (h x w). The plane
+// is first copied into a zero-padded buffer so the taps need no bounds checks. At stride 1 each
+// tap is then one long multiply-add over a "wide" output grid of oh rows of the padded width,
+// whose extra columns are dropped at the end: long loops vectorise, 7-wide rows do not.
+MPSIM_HOT void depthwise_plane(const Layer& l, const float* plane, std::int64_t h, std::int64_t w,
+                               const float* k, float bias, float* out, std::int64_t oh,
+                               std::int64_t ow, std::vector<float>& padded,
+                               std::vector<float>& wide) {
   const auto& c = l.conv;
-  for (std::int64_t i = 0; i < oh * ow; ++i)
-    out[i] = bias;
-  for (std::int64_t ki = 0; ki < c.kernel_h; ++ki) {
-    for (std::int64_t kj = 0; kj < c.kernel_w; ++kj) {
-      const float wt = k[ki * c.kernel_w + kj];
-      const std::int64_t off = kj * c.dilation_w - c.pad_left;
-      std::int64_t lo = off >= 0 ? 0 : (-off + c.stride_w - 1) / c.stride_w;
-      std::int64_t hi = w - off <= 0 ? 0 : (w - off + c.stride_w - 1) / c.stride_w;
-      lo = std::min(lo, ow);
-      hi = std::clamp(hi, lo, ow);
-      for (std::int64_t y = 0; y < oh; ++y) {
-        const std::int64_t iy = y * c.stride_h - c.pad_top + ki * c.dilation_h;
-        if (iy < 0 || iy >= h) continue;
-        const float* src = plane + iy * w + off;
-        float* dst = out + y * ow;
-        if (c.stride_w == 1) {
-          for (std::int64_t x = lo; x < hi; ++x)
-            dst[x] += wt * src[x];
-        } else {
-          for (std::int64_t x = lo; x < hi; ++x)
-            dst[x] += wt * src[x * c.stride_w];
-        }
+  const std::int64_t ph = h + c.pad_top + c.pad_bottom, pw = w + c.pad_left + c.pad_right;
+  padded.assign(static_cast<std::size_t>(ph * pw + pw), 0.0f);  // one spare row for the wide grid
+  for (std::int64_t y = 0; y < h; ++y)
+    std::memcpy(padded.data() + (y + c.pad_top) * pw + c.pad_left, plane + y * w,
+                static_cast<std::size_t>(w) * sizeof(float));
+  const float* src = padded.data();
+  if (c.stride_h == 1 && c.stride_w == 1) {
+    const std::int64_t n = oh * pw;
+    wide.assign(static_cast<std::size_t>(n), bias);
+    float* acc = wide.data();
+    for (std::int64_t ki = 0; ki < c.kernel_h; ++ki)
+      for (std::int64_t kj = 0; kj < c.kernel_w; ++kj) {
+        const float wt = k[ki * c.kernel_w + kj];
+        const float* s = src + ki * c.dilation_h * pw + kj * c.dilation_w;
+        for (std::int64_t i = 0; i < n; ++i)
+          acc[i] += wt * s[i];
       }
-    }
+    for (std::int64_t y = 0; y < oh; ++y)
+      std::memcpy(out + y * ow, acc + y * pw, static_cast<std::size_t>(ow) * sizeof(float));
+    return;
+  }
+  for (std::int64_t y = 0; y < oh; ++y) {
+    float* dst = out + y * ow;
+    for (std::int64_t x = 0; x < ow; ++x)
+      dst[x] = bias;
+    for (std::int64_t ki = 0; ki < c.kernel_h; ++ki)
+      for (std::int64_t kj = 0; kj < c.kernel_w; ++kj) {
+        const float wt = k[ki * c.kernel_w + kj];
+        const float* s = src + (y * c.stride_h + ki * c.dilation_h) * pw + kj * c.dilation_w;
+        for (std::int64_t x = 0; x < ow; ++x)
+          dst[x] += wt * s[x * c.stride_w];
+      }
   }
 }
 
@@ -171,8 +218,8 @@ float* Scratch::product_of(std::size_t n) {
   return product.data();
 }
 
-void conv2d(const Layer& l, const Shape& is, const float* in, std::int64_t batch,
-            const float* weight, const float* bias, float* out, Scratch& scratch) {
+MPSIM_HOT void conv2d(const Layer& l, const Shape& is, const float* in, std::int64_t batch,
+                      const float* weight, const float* bias, float* out, Scratch& scratch) {
   const auto& c = l.conv;
   const std::int64_t ch = is[1], h = is[2], w = is[3];
   const std::int64_t oc = c.out_channels, oh = l.output_shape[2], ow = l.output_shape[3];
@@ -184,12 +231,58 @@ void conv2d(const Layer& l, const Shape& is, const float* in, std::int64_t batch
     for (std::int64_t s = 0; s < batch; ++s)
       for (std::int64_t o = 0; o < oc; ++o)
         depthwise_plane(l, in + s * in_size + (o / og) * h * w, h, w, weight + o * taps,
-                        bias ? bias[o] : 0.0f, out + s * out_size + o * p, oh, ow);
+                        bias ? bias[o] : 0.0f, out + s * out_size + o * p, oh, ow, scratch.columns,
+                        scratch.product);
     return;
   }
 
   const bool pointwise = taps == 1 && c.stride_h == 1 && c.stride_w == 1 && c.pad_top == 0 &&
                          c.pad_left == 0 && c.pad_bottom == 0 && c.pad_right == 0;
+  const std::int64_t ph = h + c.pad_top + c.pad_bottom, pw = w + c.pad_left + c.pad_right;
+  if (!pointwise && c.stride_h == 1 && c.stride_w == 1 && ow >= 7 && 4 * (pw - ow) <= ow) {
+    // Stride 1 on a zero-padded copy: each column row (c, ki, kj) is one contiguous run of the
+    // padded plane, read on a "wide" grid of oh rows of the padded width (the extra columns are
+    // computed and dropped). One long copy per row instead of a gather per output row.
+    const std::int64_t wp = oh * pw;  // wide positions per sample
+    const std::int64_t plane = ph * pw;
+    const std::int64_t step = std::clamp<std::int64_t>(
+        (std::int64_t{128} << 10) / std::max<std::int64_t>(k * wp, 1), 1, batch);
+    float* cols = scratch.columns_of(static_cast<std::size_t>(k * step * wp));
+    float* prod = scratch.product_of(static_cast<std::size_t>(og * step * wp));
+    std::vector<float>& pad = scratch.padded;
+    pad.assign(static_cast<std::size_t>(cg * plane + pw), 0.0f);
+    for (std::int64_t s0 = 0; s0 < batch; s0 += step) {
+      const std::int64_t ns = std::min(step, batch - s0), np = ns * wp;
+      for (std::int64_t g = 0; g < groups; ++g) {
+        for (std::int64_t s = 0; s < ns; ++s) {
+          const float* src = in + (s0 + s) * in_size + g * cg * h * w;
+          for (std::int64_t ci = 0; ci < cg; ++ci)
+            for (std::int64_t y = 0; y < h; ++y)
+              std::memcpy(pad.data() + ci * plane + (y + c.pad_top) * pw + c.pad_left,
+                          src + (ci * h + y) * w, static_cast<std::size_t>(w) * sizeof(float));
+          for (std::int64_t ci = 0; ci < cg; ++ci)
+            for (std::int64_t ki = 0; ki < c.kernel_h; ++ki)
+              for (std::int64_t kj = 0; kj < c.kernel_w; ++kj) {
+                const std::int64_t r = (ci * c.kernel_h + ki) * c.kernel_w + kj;
+                std::memcpy(cols + r * np + s * wp,
+                            pad.data() + ci * plane + ki * c.dilation_h * pw + kj * c.dilation_w,
+                            static_cast<std::size_t>(wp) * sizeof(float));
+              }
+        }
+        sgemm(og, np, k, weight + g * og * k, k, cols, np, false, prod, np);
+        for (std::int64_t s = 0; s < ns; ++s)
+          for (std::int64_t o = 0; o < og; ++o) {
+            const float* src = prod + o * np + s * wp;
+            float* dst = out + (s0 + s) * out_size + (g * og + o) * p;
+            const float b = bias ? bias[g * og + o] : 0.0f;
+            for (std::int64_t y = 0; y < oh; ++y)
+              for (std::int64_t x = 0; x < ow; ++x)
+                dst[y * ow + x] = src[y * pw + x] + b;
+          }
+      }
+    }
+    return;
+  }
   if (p >= 128) {
     // Large images: one GEMM per sample and group, straight into the output.
     for (std::int64_t s = 0; s < batch; ++s) {
@@ -208,30 +301,35 @@ void conv2d(const Layer& l, const Shape& is, const float* in, std::int64_t batch
     }
     return;
   }
-  // Small images: the micro-batch's columns side by side, one GEMM per group, then scattered
-  // back to sample-major order.
-  const std::int64_t np = batch * p;
-  float* cols = scratch.columns_of(static_cast<std::size_t>(k * np));
-  float* prod = scratch.product_of(static_cast<std::size_t>(og * np));
-  for (std::int64_t g = 0; g < groups; ++g) {
-    for (std::int64_t s = 0; s < batch; ++s) {
-      const float* src = in + s * in_size + g * cg * h * w;
-      if (pointwise) {
-        for (std::int64_t r = 0; r < k; ++r)
-          std::memcpy(cols + r * np + s * p, src + r * p, static_cast<std::size_t>(p) * 4);
-      } else {
-        im2col(l, src, cg, h, w, oh, ow, cols + s * p, np);
+  // Small images: several samples' columns side by side, one GEMM per group, then scattered
+  // back to sample-major order. Samples are taken a few at a time so that the columns stay in
+  // the core's L2 cache (about 512 KiB of them).
+  const std::int64_t step = std::clamp<std::int64_t>(
+      (std::int64_t{128} << 10) / std::max<std::int64_t>(k * p, 1), 1, batch);
+  float* cols = scratch.columns_of(static_cast<std::size_t>(k * step * p));
+  float* prod = scratch.product_of(static_cast<std::size_t>(og * step * p));
+  for (std::int64_t s0 = 0; s0 < batch; s0 += step) {
+    const std::int64_t ns = std::min(step, batch - s0), np = ns * p;
+    for (std::int64_t g = 0; g < groups; ++g) {
+      for (std::int64_t s = 0; s < ns; ++s) {
+        const float* src = in + (s0 + s) * in_size + g * cg * h * w;
+        if (pointwise) {
+          for (std::int64_t r = 0; r < k; ++r)
+            std::memcpy(cols + r * np + s * p, src + r * p, static_cast<std::size_t>(p) * 4);
+        } else {
+          im2col(l, src, cg, h, w, oh, ow, cols + s * p, np);
+        }
       }
+      sgemm(og, np, k, weight + g * og * k, k, cols, np, false, prod, np);
+      for (std::int64_t s = 0; s < ns; ++s)
+        for (std::int64_t o = 0; o < og; ++o) {
+          const float* src = prod + o * np + s * p;
+          float* dst = out + (s0 + s) * out_size + (g * og + o) * p;
+          const float b = bias ? bias[g * og + o] : 0.0f;
+          for (std::int64_t i = 0; i < p; ++i)
+            dst[i] = src[i] + b;
+        }
     }
-    sgemm(og, np, k, weight + g * og * k, k, cols, np, false, prod, np);
-    for (std::int64_t s = 0; s < batch; ++s)
-      for (std::int64_t o = 0; o < og; ++o) {
-        const float* src = prod + o * np + s * p;
-        float* dst = out + s * out_size + (g * og + o) * p;
-        const float b = bias ? bias[g * og + o] : 0.0f;
-        for (std::int64_t i = 0; i < p; ++i)
-          dst[i] = src[i] + b;
-      }
   }
 }
 
@@ -352,7 +450,7 @@ void map_values(std::int64_t n, const float* in, float* out, F f) {
 }
 }  // namespace
 
-void unary(const Layer& l, std::int64_t n, const float* in, float* out) {
+MPSIM_HOT void unary(const Layer& l, std::int64_t n, const float* in, float* out) {
   const std::string& s = l.subop;
   if (s == "relu") return map_values(n, in, out, [](float x) { return x > 0.0f ? x : 0.0f; });
   if (s == "relu6")

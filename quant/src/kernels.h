@@ -15,6 +15,7 @@ namespace mpsim::quant_detail {
 struct Scratch {
   std::vector<float> columns;
   std::vector<float> product;
+  std::vector<float> padded;
   float* columns_of(std::size_t n);
   float* product_of(std::size_t n);
 };
