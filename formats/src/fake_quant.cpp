@@ -11,6 +11,10 @@
 
 namespace mpsim {
 
+// The build is portable (no -march): the element loops are also compiled for AVX-512 and AVX2
+// and chosen at load time by the CPU (GCC function multi-versioning).
+#define MPSIM_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+
 namespace {
 
 // One scale and zero point, checked and turned into kernel constants: the integer clamp bounds
@@ -132,8 +136,8 @@ float fake_quant(const Format& f, float x, QuantParams p, Saturation s) {
   return y;
 }
 
-void fake_quant(const Format& f, std::span<const float> in, std::span<float> out, QuantParams p,
-                Saturation s) {
+MPSIM_VECTOR_CLONES void fake_quant(const Format& f, std::span<const float> in,
+                                    std::span<float> out, QuantParams p, Saturation s) {
   require_element_format(f, "fake_quant");
   check_sizes(in, out);
   const Prepared prep = prepare(f, p);
@@ -150,9 +154,10 @@ void fake_quant(const Format& f, std::span<const float> in, std::span<float> out
   });
 }
 
-void fake_quant_per_channel(const Format& f, std::span<const float> in, std::span<float> out,
-                            std::span<const std::int64_t> shape, int axis,
-                            std::span<const QuantParams> params, Saturation s) {
+MPSIM_VECTOR_CLONES void fake_quant_per_channel(const Format& f, std::span<const float> in,
+                                                std::span<float> out,
+                                                std::span<const std::int64_t> shape, int axis,
+                                                std::span<const QuantParams> params, Saturation s) {
   require_element_format(f, "fake_quant_per_channel");
   check_sizes(in, out);
   const detail::AxisSplit split = detail::split_at_axis(shape, axis, in.size());

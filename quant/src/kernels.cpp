@@ -37,68 +37,37 @@ void add_bias(float* out, std::int64_t channels, std::int64_t inner, const float
   }
 }
 
-// Columns of one group of one sample: row (c, ki, kj) holds the input pixels that meet kernel
-// tap (ki, kj) of channel c at every output position; `ld` is the row stride.
-MPSIM_HOT void im2col(const Layer& l, const float* in, std::int64_t channels, std::int64_t h,
-                      std::int64_t w, std::int64_t oh, std::int64_t ow, float* col,
-                      std::int64_t ld) {
-  const auto& c = l.conv;
+// Copies `channels` planes (h x w) into a zero-padded buffer of planes (ph x pw), plus one
+// spare row so that "wide" reads past the last plane stay inside the buffer.
+void pad_planes(const Conv2dParams& c, const float* in, std::int64_t channels, std::int64_t h,
+                std::int64_t w, std::vector<float>& padded) {
+  const std::int64_t ph = h + c.pad_top + c.pad_bottom, pw = w + c.pad_left + c.pad_right;
+  padded.assign(static_cast<std::size_t>(channels * ph * pw + pw), 0.0f);
+  for (std::int64_t ch = 0; ch < channels; ++ch)
+    for (std::int64_t y = 0; y < h; ++y)
+      std::memcpy(padded.data() + (ch * ph + y + c.pad_top) * pw + c.pad_left,
+                  in + (ch * h + y) * w, static_cast<std::size_t>(w) * sizeof(float));
+}
+
+// Columns of one group of one sample from its padded planes: row (c, ki, kj) holds the pixels
+// that meet kernel tap (ki, kj) of channel c at every output position; `ld` is the row stride.
+// No bounds checks: the padding is in the buffer.
+MPSIM_HOT void im2col(const Conv2dParams& c, const float* padded, std::int64_t channels,
+                      std::int64_t ph, std::int64_t pw, std::int64_t oh, std::int64_t ow,
+                      float* col, std::int64_t ld) {
+  const std::int64_t kh = c.kernel_h, kw = c.kernel_w, sh = c.stride_h, sw = c.stride_w;
+  const std::int64_t dh = c.dilation_h, dw = c.dilation_w;
   for (std::int64_t ch = 0; ch < channels; ++ch) {
-    const float* plane = in + ch * h * w;
-    for (std::int64_t ki = 0; ki < c.kernel_h; ++ki) {
-      for (std::int64_t kj = 0; kj < c.kernel_w; ++kj) {
-        float* row = col + ((ch * c.kernel_h + ki) * c.kernel_w + kj) * ld;
-        // Output columns whose input column lies inside the image.
-        const std::int64_t off = kj * c.dilation_w - c.pad_left;
-        std::int64_t lo = off >= 0 ? 0 : (-off + c.stride_w - 1) / c.stride_w;
-        std::int64_t hi = w - off <= 0 ? 0 : (w - off + c.stride_w - 1) / c.stride_w;
-        lo = std::min(lo, ow);
-        hi = std::clamp(hi, lo, ow);
-        // Output rows whose input row lies inside the image.
-        const std::int64_t offy = ki * c.dilation_h - c.pad_top;
-        std::int64_t y0 = offy >= 0 ? 0 : (-offy + c.stride_h - 1) / c.stride_h;
-        std::int64_t y1 = h - offy <= 0 ? 0 : (h - offy + c.stride_h - 1) / c.stride_h;
-        y0 = std::min(y0, oh);
-        y1 = std::clamp(y1, y0, oh);
-        for (std::int64_t i = 0; i < y0 * ow; ++i)
-          row[i] = 0.0f;
-        for (std::int64_t i = y1 * ow; i < oh * ow; ++i)
-          row[i] = 0.0f;
-        if (c.stride_w == 1 && c.stride_h == 1 && ow == w) {
-          // "Same" stride-1 rows: the valid rows are one shifted copy of the plane; only the
-          // columns that fall into the padding are then zeroed, row by row.
-          const std::int64_t n = (y1 - y0) * ow;
-          if (n > 0) {
-            const std::int64_t src0 = (y0 + offy) * w + off;  // may start before the plane
-            const std::int64_t a = std::max<std::int64_t>(0, -src0);
-            const std::int64_t b = std::min<std::int64_t>(n, h * w - src0);
-            float* dst = row + y0 * ow;
-            if (b > a) std::memcpy(dst + a, plane + src0 + a, static_cast<std::size_t>(b - a) * 4);
-            for (std::int64_t y = y0; y < y1; ++y) {
-              float* r = row + y * ow;
-              for (std::int64_t x = 0; x < lo; ++x)
-                r[x] = 0.0f;
-              for (std::int64_t x = hi; x < ow; ++x)
-                r[x] = 0.0f;
-            }
-          }
-          continue;
-        }
-        for (std::int64_t y = y0; y < y1; ++y) {
+    const float* plane = padded + ch * ph * pw;
+    for (std::int64_t ki = 0; ki < kh; ++ki) {
+      for (std::int64_t kj = 0; kj < kw; ++kj) {
+        float* row = col + ((ch * kh + ki) * kw + kj) * ld;
+        const float* base = plane + ki * dh * pw + kj * dw;
+        for (std::int64_t y = 0; y < oh; ++y) {
+          const float* src = base + y * sh * pw;
           float* dst = row + y * ow;
-          const float* src = plane + (y * c.stride_h + offy) * w + off;
-          // Plain loops, not fill/memcpy calls: rows are short (7 to 28 values here).
-          for (std::int64_t x = 0; x < lo; ++x)
-            dst[x] = 0.0f;
-          if (c.stride_w == 1) {
-            for (std::int64_t x = lo; x < hi; ++x)
-              dst[x] = src[x];
-          } else {
-            for (std::int64_t x = lo; x < hi; ++x)
-              dst[x] = src[x * c.stride_w];
-          }
-          for (std::int64_t x = hi; x < ow; ++x)
-            dst[x] = 0.0f;
+          for (std::int64_t x = 0; x < ow; ++x)
+            dst[x] = src[x * sw];
         }
       }
     }
@@ -239,37 +208,52 @@ MPSIM_HOT void conv2d(const Layer& l, const Shape& is, const float* in, std::int
   const bool pointwise = taps == 1 && c.stride_h == 1 && c.stride_w == 1 && c.pad_top == 0 &&
                          c.pad_left == 0 && c.pad_bottom == 0 && c.pad_right == 0;
   const std::int64_t ph = h + c.pad_top + c.pad_bottom, pw = w + c.pad_left + c.pad_right;
-  if (!pointwise && c.stride_h == 1 && c.stride_w == 1 && ow >= 7 && 4 * (pw - ow) <= ow) {
+  if (!pointwise && c.stride_h == 1 && c.stride_w == 1) {
     // Stride 1 on a zero-padded copy: each column row (c, ki, kj) is one contiguous run of the
     // padded plane, read on a "wide" grid of oh rows of the padded width (the extra columns are
     // computed and dropped). One long copy per row instead of a gather per output row.
+    // The kernel's columns kj are taken apart: one GEMM per kj over the rows (c, ki), each
+    // row copied once and read at kj shifts (a constant row stride), so the copies are kw
+    // times fewer than full columns; the weights are regrouped by kj to match.
     const std::int64_t wp = oh * pw;  // wide positions per sample
     const std::int64_t plane = ph * pw;
+    const std::int64_t kh = c.kernel_h, kw = c.kernel_w, rows = cg * kh;
+    const std::int64_t spare = (kw - 1) * c.dilation_w;
     const std::int64_t step = std::clamp<std::int64_t>(
-        (std::int64_t{128} << 10) / std::max<std::int64_t>(k * wp, 1), 1, batch);
-    float* cols = scratch.columns_of(static_cast<std::size_t>(k * step * wp));
+        (std::int64_t{128} << 10) / std::max<std::int64_t>(rows * wp, 1), 1, batch);
+    const std::int64_t ld = step * wp + spare;
+    float* cols = scratch.columns_of(static_cast<std::size_t>(rows * ld));
     float* prod = scratch.product_of(static_cast<std::size_t>(og * step * wp));
     std::vector<float>& pad = scratch.padded;
-    pad.assign(static_cast<std::size_t>(cg * plane + pw), 0.0f);
+    // wk[g][kj][o][(ci, ki)] = w[g * og + o][ci][ki][kj].
+    std::vector<float>& wk_all = scratch.weights;
+    wk_all.resize(static_cast<std::size_t>(groups * kw * og * rows));
+    for (std::int64_t g = 0; g < groups; ++g) {
+      const float* wg = weight + g * og * k;
+      float* dst = wk_all.data() + g * kw * og * rows;
+      for (std::int64_t kj = 0; kj < kw; ++kj)
+        for (std::int64_t o = 0; o < og; ++o)
+          for (std::int64_t r = 0; r < rows; ++r)
+            dst[(kj * og + o) * rows + r] = wg[o * k + r * kw + kj];
+    }
     for (std::int64_t s0 = 0; s0 < batch; s0 += step) {
       const std::int64_t ns = std::min(step, batch - s0), np = ns * wp;
       for (std::int64_t g = 0; g < groups; ++g) {
+        const float* wk = wk_all.data() + g * kw * og * rows;
         for (std::int64_t s = 0; s < ns; ++s) {
-          const float* src = in + (s0 + s) * in_size + g * cg * h * w;
+          pad_planes(c, in + (s0 + s) * in_size + g * cg * h * w, cg, h, w, pad);
           for (std::int64_t ci = 0; ci < cg; ++ci)
-            for (std::int64_t y = 0; y < h; ++y)
-              std::memcpy(pad.data() + ci * plane + (y + c.pad_top) * pw + c.pad_left,
-                          src + (ci * h + y) * w, static_cast<std::size_t>(w) * sizeof(float));
-          for (std::int64_t ci = 0; ci < cg; ++ci)
-            for (std::int64_t ki = 0; ki < c.kernel_h; ++ki)
-              for (std::int64_t kj = 0; kj < c.kernel_w; ++kj) {
-                const std::int64_t r = (ci * c.kernel_h + ki) * c.kernel_w + kj;
-                std::memcpy(cols + r * np + s * wp,
-                            pad.data() + ci * plane + ki * c.dilation_h * pw + kj * c.dilation_w,
-                            static_cast<std::size_t>(wp) * sizeof(float));
-              }
+            for (std::int64_t ki = 0; ki < kh; ++ki)
+              std::memcpy(cols + (ci * kh + ki) * ld + s * wp,
+                          pad.data() + ci * plane + ki * c.dilation_h * pw,
+                          static_cast<std::size_t>(wp) * sizeof(float));
         }
-        sgemm(og, np, k, weight + g * og * k, k, cols, np, false, prod, np);
+        for (std::int64_t r = 0; r < rows; ++r)  // read by the shifted rows' last columns
+          for (std::int64_t i = np; i < np + spare; ++i)
+            cols[r * ld + i] = 0.0f;
+        for (std::int64_t kj = 0; kj < kw; ++kj)
+          sgemm(og, np, rows, wk + kj * og * rows, rows, cols + kj * c.dilation_w, ld, false, prod,
+                np, kj > 0);
         for (std::int64_t s = 0; s < ns; ++s)
           for (std::int64_t o = 0; o < og; ++o) {
             const float* src = prod + o * np + s * wp;
@@ -291,7 +275,8 @@ MPSIM_HOT void conv2d(const Layer& l, const Shape& is, const float* in, std::int
         const float* cols = src;
         if (!pointwise) {
           float* buf = scratch.columns_of(static_cast<std::size_t>(k * p));
-          im2col(l, src, cg, h, w, oh, ow, buf, p);
+          pad_planes(c, src, cg, h, w, scratch.padded);
+          im2col(c, scratch.padded.data(), cg, ph, pw, oh, ow, buf, p);
           cols = buf;
         }
         float* dst = out + s * out_size + g * og * p;
@@ -317,7 +302,8 @@ MPSIM_HOT void conv2d(const Layer& l, const Shape& is, const float* in, std::int
           for (std::int64_t r = 0; r < k; ++r)
             std::memcpy(cols + r * np + s * p, src + r * p, static_cast<std::size_t>(p) * 4);
         } else {
-          im2col(l, src, cg, h, w, oh, ow, cols + s * p, np);
+          pad_planes(c, src, cg, h, w, scratch.padded);
+          im2col(c, scratch.padded.data(), cg, ph, pw, oh, ow, cols + s * p, np);
         }
       }
       sgemm(og, np, k, weight + g * og * k, k, cols, np, false, prod, np);
@@ -565,6 +551,24 @@ void reduce(const Layer& l, const Shape& is, const float* in, float* out) {
     }
   }
   const bool is_max = l.subop == "max";
+  // The common case (global pooling written as ReduceMean over H and W): the reduced dims are
+  // the trailing ones, so each output is the reduction of one contiguous block.
+  std::size_t first_reduced = r;
+  while (first_reduced > 0 && reduced[first_reduced - 1])
+    --first_reduced;
+  bool trailing = true;
+  for (std::size_t d = 0; d < first_reduced; ++d)
+    trailing = trailing && !reduced[d];
+  if (trailing) {
+    for (std::int64_t o = 0; o < stride; ++o) {
+      const float* x = in + o * count;
+      float acc = is_max ? -std::numeric_limits<float>::infinity() : 0.0f;
+      for (std::int64_t i = 0; i < count; ++i)
+        acc = is_max ? std::max(acc, x[i]) : acc + x[i];
+      out[o] = l.subop == "mean" ? acc / static_cast<float>(count) : acc;
+    }
+    return;
+  }
   std::fill(out, out + stride, is_max ? -std::numeric_limits<float>::infinity() : 0.0f);
   const std::int64_t n = element_count(is);
   std::vector<std::int64_t> idx(r, 0);

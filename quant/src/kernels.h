@@ -16,6 +16,7 @@ struct Scratch {
   std::vector<float> columns;
   std::vector<float> product;
   std::vector<float> padded;
+  std::vector<float> weights;  // regrouped for the stride-1 path
   float* columns_of(std::size_t n);
   float* product_of(std::size_t n);
 };
