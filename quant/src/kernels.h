@@ -16,7 +16,8 @@ struct Scratch {
   std::vector<float> columns;
   std::vector<float> product;
   std::vector<float> padded;
-  std::vector<float> weights;  // regrouped for the stride-1 path
+  std::vector<float> phases;   // phase planes of a strided convolution
+  std::vector<float> weights;  // regrouped per phase and kernel column
   float* columns_of(std::size_t n);
   float* product_of(std::size_t n);
 };

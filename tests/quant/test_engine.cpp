@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 #include "formats/error.h"
@@ -150,4 +151,100 @@ TEST_CASE("engine: flops per sample count two per MAC") {
   Engine e(std::move(net));
   CHECK(e.flops_per_sample() >= 2 * macs);
   CHECK(e.flops_per_sample() < 2.1 * macs);
+}
+
+namespace {
+
+// A direct convolution: the definition, for checking every path of the engine's kernel.
+std::vector<float> direct_conv(const Conv2dParams& c, const Shape& is, const std::vector<float>& x,
+                               const Tensor& w, const Tensor& b, const Shape& os) {
+  std::vector<float> y(static_cast<std::size_t>(element_count(os)));
+  const std::int64_t cg = is[1] / c.groups, og = c.out_channels / c.groups;
+  for (std::int64_t o = 0; o < c.out_channels; ++o)
+    for (std::int64_t i = 0; i < os[2]; ++i)
+      for (std::int64_t j = 0; j < os[3]; ++j) {
+        double acc = b.data[static_cast<std::size_t>(o)];
+        for (std::int64_t ci = 0; ci < cg; ++ci)
+          for (std::int64_t ki = 0; ki < c.kernel_h; ++ki)
+            for (std::int64_t kj = 0; kj < c.kernel_w; ++kj) {
+              const std::int64_t yy = i * c.stride_h - c.pad_top + ki * c.dilation_h;
+              const std::int64_t xx = j * c.stride_w - c.pad_left + kj * c.dilation_w;
+              if (yy < 0 || yy >= is[2] || xx < 0 || xx >= is[3]) continue;
+              const std::int64_t cin = (o / og) * cg + ci;
+              acc += static_cast<double>(
+                         x[static_cast<std::size_t>((cin * is[2] + yy) * is[3] + xx)]) *
+                     w.data[static_cast<std::size_t>(
+                         ((o * cg + ci) * c.kernel_h + ki) * c.kernel_w + kj)];
+            }
+        y[static_cast<std::size_t>((o * os[2] + i) * os[3] + j)] = static_cast<float>(acc);
+      }
+  return y;
+}
+
+}  // namespace
+
+TEST_CASE("engine: convolutions of every shape equal the direct definition") {
+  struct Case {
+    Shape in;
+    Conv2dParams c;
+  };
+  auto conv = [](std::int64_t out, std::int64_t kh, std::int64_t kw, std::int64_t sh,
+                 std::int64_t sw, std::int64_t pads, std::int64_t dh, std::int64_t dw,
+                 std::int64_t groups) {
+    Conv2dParams c;
+    c.out_channels = out;
+    c.kernel_h = kh, c.kernel_w = kw, c.stride_h = sh, c.stride_w = sw;
+    c.pad_top = pads, c.pad_left = pads > 0 ? pads - 1 : 0, c.pad_bottom = pads + 1,
+    c.pad_right = pads;
+    c.dilation_h = dh, c.dilation_w = dw, c.groups = groups;
+    return c;
+  };
+  const std::vector<Case> cases = {
+      {{1, 4, 9, 11}, conv(6, 3, 2, 2, 3, 1, 1, 1, 2)},   // strided, grouped, non-square
+      {{1, 4, 9, 11}, conv(6, 3, 3, 1, 1, 2, 2, 1, 1)},   // dilated rows, stride 1
+      {{1, 4, 12, 12}, conv(8, 3, 3, 2, 2, 1, 2, 2, 1)},  // strided and dilated (im2col)
+      {{1, 8, 5, 5}, conv(4, 1, 1, 1, 1, 0, 1, 1, 1)},    // pointwise, small image
+      {{1, 8, 16, 16}, conv(4, 1, 1, 1, 1, 0, 1, 1, 2)},  // pointwise, grouped, large image
+      {{1, 3, 20, 20}, conv(5, 5, 5, 3, 3, 2, 1, 1, 1)},  // stride 3
+      {{1, 6, 7, 7}, conv(12, 3, 3, 2, 2, 1, 1, 1, 6)},   // depthwise, multiplier 2, strided
+  };
+  std::mt19937 rng(5);
+  std::normal_distribution<float> n(0.0f, 1.0f);
+  for (const Case& k : cases) {
+    Network net("conv");
+    const int in = net.add_input("x", k.in);
+    Layer l;
+    l.name = "conv";
+    l.op = Op::kConv2d;
+    l.conv = k.c;
+    l.has_bias = true;
+    l.inputs = {in};
+    Tensor w, b;
+    w.shape = {k.c.out_channels, k.in[1] / k.c.groups, k.c.kernel_h, k.c.kernel_w};
+    w.data.resize(static_cast<std::size_t>(element_count(w.shape)));
+    for (auto& v : w.data)
+      v = n(rng);
+    b.shape = {k.c.out_channels};
+    b.data.resize(static_cast<std::size_t>(k.c.out_channels));
+    for (auto& v : b.data)
+      v = n(rng);
+    l.weight = w;
+    l.bias = b;
+    net.add_layer(l);
+    const Shape os = net.layers().back().output_shape;
+    std::vector<float> x(static_cast<std::size_t>(3 * element_count(k.in)));
+    for (auto& v : x)
+      v = n(rng);
+    Engine e(net, {1, 3});
+    const auto y = run(e, x);
+    for (std::int64_t s = 0; s < 3; ++s) {
+      INFO("case " << shape_string(k.in) << " -> " << shape_string(os) << ", sample " << s);
+      const std::vector<float> xs(x.begin() + s * element_count(k.in),
+                                  x.begin() + (s + 1) * element_count(k.in));
+      const auto want = direct_conv(k.c, k.in, xs, w, b, os);
+      const std::vector<float> got(y.begin() + s * element_count(os),
+                                   y.begin() + (s + 1) * element_count(os));
+      CHECK(relative_error(got, want) < 1e-5);
+    }
+  }
 }
