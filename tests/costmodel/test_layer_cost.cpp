@@ -170,6 +170,12 @@ TEST_CASE("layer cost: clustered ternary weights replace 1 - 1/(N kh kw) of the 
       layer_cost(net.layer(*net.find("layer2.0.downsample.0")), p, hw, Format::parse("int8"));
   CHECK(c64.multiplications_replaced == doctest::Approx(1.0 - 1.0 / 64));
   CHECK(c64.energy.mac_pj < c1.energy.mac_pj);  // fewer scale multiplies
+  // Clusters of N weights along the reduction axis: one scale per N products, window or not.
+  p.cluster_size = 4;
+  p.cluster_unit = ClusterUnit::kWeights;
+  const auto w3 = layer_cost(net.layer(*net.find("layer1.0.conv1")), p, hw, Format::parse("int8"));
+  CHECK(w3.multiplications_replaced == doctest::Approx(0.75));
+  CHECK(w3.energy.mac_pj > c3.energy.mac_pj);  // 9 times more scale multiplies than N filters
   // Per-channel ternary replaces nothing.
   const auto pc = layer_cost(net.layer(*net.find("layer1.0.conv1")), prec("ternary", "int8"), hw,
                              Format::parse("int8"));
