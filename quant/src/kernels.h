@@ -4,26 +4,23 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
+#include "quant/src/dnnl_conv.h"
 #include "workloads/network.h"
 
 namespace mpsim::quant_detail {
 
-// Reusable scratch memory of one engine thread (im2col columns, GEMM results).
+// Per-thread state of the kernels: oneDNN's convolution primitives, built once per layer and
+// micro-batch size.
 struct Scratch {
-  std::vector<float> columns;
-  std::vector<float> product;
-  std::vector<float> padded;
-  std::vector<float> phases;   // phase planes of a strided convolution
-  std::vector<float> weights;  // regrouped per phase and kernel column
-  float* columns_of(std::size_t n);
-  float* product_of(std::size_t n);
+  std::shared_ptr<ConvPrimitives> convolutions = make_conv_primitives();
 };
 
 // Convolution of `batch` samples (in: batch x C x H x W consecutive; out likewise), with
-// weights [out, in/groups, kh, kw] and an optional bias.
+// weights [out, in/groups, kh, kw] and an optional bias, by oneDNN (src/dnnl_conv.h).
 void conv2d(const Layer& l, const Shape& in_shape, const float* in, std::int64_t batch,
             const float* weight, const float* bias, float* out, Scratch& scratch);
 
