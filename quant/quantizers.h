@@ -29,6 +29,9 @@ struct TensorQuantizer {
 
   // Rounds `samples` consecutive samples of `sample_shape` in place.
   void apply(const Shape& sample_shape, std::int64_t samples, std::span<float> data) const;
+  // The same from `in` into `out` (same size), saving a copy.
+  void apply(const Shape& sample_shape, std::int64_t samples, std::span<const float> in,
+             std::span<float> out) const;
 };
 
 struct LayerQuantizers {

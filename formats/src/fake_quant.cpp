@@ -46,8 +46,9 @@ Prepared prepare(const Format& f, QuantParams p) {
 
 // Calls body(op) with the element operation for f's kind, so the loops inside body are compiled
 // once per kind with no per-element dispatch.
+// Always inlined, so that the loops land in each target clone of the caller.
 template <class Body>
-void with_element_op(const Format& f, Saturation s, Body&& body) {
+[[gnu::always_inline]] inline void with_element_op(const Format& f, Saturation s, Body&& body) {
   switch (f.kind()) {
     case FormatKind::kFloat:
       body([q = detail::FloatKernel(f.spec(), s == Saturation::kSaturate)](

@@ -134,8 +134,9 @@ void Engine::Impl::compute(Workspace& ws, int id, std::int64_t batch, const Quan
                        {operand[i].data, static_cast<std::size_t>(n * batch)});
       if (lq && lq->inputs[i]) {
         auto& buf = ws.quantized[i];
-        buf.assign(operand[i].data, operand[i].data + n * samples);
-        lq->inputs[i]->apply(s, samples, buf);
+        const auto count = static_cast<std::size_t>(n * samples);
+        if (buf.size() < count) buf.resize(count);
+        lq->inputs[i]->apply(s, samples, {operand[i].data, count}, {buf.data(), count});
         operand[i].data = buf.data();
       }
     }

@@ -5,22 +5,24 @@
 namespace mpsim {
 
 void TensorQuantizer::apply(const Shape& shape, std::int64_t samples, std::span<float> data) const {
-  const std::int64_t n = element_count(shape);
+  apply(shape, samples, data, data);
+}
+
+void TensorQuantizer::apply(const Shape& shape, std::int64_t samples, std::span<const float> in,
+                            std::span<float> out) const {
+  const auto n = static_cast<std::size_t>(element_count(shape));
   switch (mode) {
     case Mode::kScaled:
-      fake_quant(format, data, data, params);
+      fake_quant(format, in, out, params);
       return;
     case Mode::kPerChannel:
-      for (std::int64_t s = 0; s < samples; ++s) {
-        auto x = data.subspan(static_cast<std::size_t>(s * n), static_cast<std::size_t>(n));
-        fake_quant_per_channel(format, x, x, shape, axis, channel_params);
-      }
+      for (std::size_t s = 0; s < static_cast<std::size_t>(samples); ++s)
+        fake_quant_per_channel(format, in.subspan(s * n, n), out.subspan(s * n, n), shape, axis,
+                               channel_params);
       return;
     case Mode::kBlocks:
-      for (std::int64_t s = 0; s < samples; ++s) {
-        auto x = data.subspan(static_cast<std::size_t>(s * n), static_cast<std::size_t>(n));
-        mx_quantize(format, x, x, shape, axis);
-      }
+      for (std::size_t s = 0; s < static_cast<std::size_t>(samples); ++s)
+        mx_quantize(format, in.subspan(s * n, n), out.subspan(s * n, n), shape, axis);
       return;
   }
 }
