@@ -36,7 +36,7 @@ TEST_CASE("cli estimate: JSON per layer and totals on a bundled config and map")
   CHECK(j["area_mm2"].get<double>() > 0);
 }
 
-TEST_CASE("cli estimate: --set changes the design; CSV and --out write a whole file") {
+TEST_CASE("cli estimate: --set changes the design - CSV and --out write a whole file") {
   const auto small =
       run_cli({"estimate", "--hw", "ideal_memory", "-w", "resnet18", "--format", "json"});
   const auto big = run_cli({"estimate", "--hw", "ideal_memory", "--set", "array.rows=64", "--set",

@@ -33,7 +33,7 @@ TEST_CASE("cli simulate: the JSON the issue promises, totals equal to the layers
   CHECK(j["area_mm2"].get<double>() > 0);
 }
 
-TEST_CASE("cli simulate: without a map every layer runs at the widest integer pair; CSV rows") {
+TEST_CASE("cli simulate: without a map every layer runs at the widest integer pair - CSV rows") {
   const auto r = run_cli({"simulate", "--hw", "edge_npu", "-w", "resnet18", "--format", "csv"});
   REQUIRE(r.status == 0);
   std::istringstream in(r.out);

@@ -96,7 +96,7 @@ TEST_CASE("sweep: numbers round-trip and the CSV has one column per axis") {
         "1,\"[\"\"int8\"\",\"\"int4\"\"]\",2,1e+12,0.5,42,0.5,true\n");
 }
 
-TEST_CASE("sweep: resume lines round-trip; torn lines and other fingerprints are rejected") {
+TEST_CASE("sweep: resume lines round-trip - torn lines and other fingerprints are rejected") {
   PointResult r;
   r.index = 7;
   r.area_mm2 = 1.0 / 3;

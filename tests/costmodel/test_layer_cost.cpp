@@ -85,7 +85,7 @@ TEST_CASE("layer cost: fold model of each dataflow follows SCALE-Sim's table") {
   CHECK(is.cycles() == 175 * (2 * 8 + 4 + 20 - 2));
 }
 
-TEST_CASE("layer cost: products per cycle pack the reduction; lower precision runs faster") {
+TEST_CASE("layer cost: products per cycle pack the reduction - lower precision runs faster") {
   const Network net = alexnet_conv1();
   const Layer& l = net.layer(*net.find("Conv1"));
   const HardwareModel hw(array_spec(32, 32, Dataflow::kWeightStationary));
@@ -215,7 +215,7 @@ TEST_CASE("layer cost: unsupported pairs are errors unless the config falls back
   CHECK_THROWS_AS(layer_cost(l, prec("fp8_e4m3", "int32"), hw, Format::parse("int8")), UserError);
 }
 
-TEST_CASE("network cost: totals are the sums of the layers; energy components add up") {
+TEST_CASE("network cost: totals are the sums of the layers - energy components add up") {
   const Network net = load_workload("resnet18");
   const HardwareModel hw(array_spec(16, 16, Dataflow::kWeightStationary, DramKind::kLPDDR4));
   const auto map = uniform_precision_map(net, prec("int8", "int8"));

@@ -178,7 +178,7 @@ TEST_CASE("mac: mixed and MX pairs") {
         fixed_mac("mxfp8_e4m3", "mxfp8_e4m3", "int24"));
 }
 
-TEST_CASE("mac: Bit Fusion's fixed PEs fix the area constants; Dotzel's ratios are reproduced") {
+TEST_CASE("mac: Bit Fusion's fixed PEs fix the area constants - Dotzel's ratios are reproduced") {
   // Calibration points (accumulators 2b + 8 bits): exact by construction.
   CHECK(fixed_area("int4", "int16") == doctest::Approx(282));
   CHECK(fixed_area("int8", "int24") == doctest::Approx(688));

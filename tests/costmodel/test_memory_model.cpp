@@ -78,7 +78,7 @@ TEST_CASE("memory: SRAM access energy is linear in the port width, area is not")
   CHECK(w64.leakage_mw == doctest::Approx(w32.leakage_mw));
 }
 
-TEST_CASE("memory: an access touches one bank; area and leakage add over banks") {
+TEST_CASE("memory: an access touches one bank - area and leakage add over banks") {
   const auto banked = sram(64 << 10, 64, 4);
   const auto one_bank = sram(16 << 10, 64, 1);
   CHECK(banked.read_pj == doctest::Approx(one_bank.read_pj));

@@ -22,7 +22,7 @@ TEST_CASE("eval: fp32 JSON has top1, agreement, sqnr_db and images") {
   CHECK(j.at("normalization").at("mean").get<double>() == doctest::Approx(0.286));
 }
 
-TEST_CASE("eval: a map gives quantized figures; the table names the calibration") {
+TEST_CASE("eval: a map gives quantized figures - the table names the calibration") {
   mpsim::test::TempDir dir;
   const std::string map = dir.file("m.toml",
                                    "[default]\nweight = \"int4\"\nactivation = \"int8\"\n"

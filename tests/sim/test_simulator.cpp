@@ -97,7 +97,7 @@ TEST_CASE("sim: a layer turns memory-bound as bandwidth shrinks") {
   CHECK(slow.stall_cycles > slow.total_cycles / 5);
 }
 
-TEST_CASE("sim: narrow buffer ports hold the array back; ideal memory keeps them ideal") {
+TEST_CASE("sim: narrow buffer ports hold the array back, wide ones do not") {
   const Network net = load_workload("resnet18");
   const auto map = int8_map(net);
   const auto macs = net.mac_layers();
@@ -118,7 +118,11 @@ TEST_CASE("sim: narrow buffer ports hold the array back; ideal memory keeps them
   const double array_bits = e[0].buffer_read_bits + e[1].buffer_read_bits + e[2].buffer_write_bits +
                             e[2].buffer_read_bits - e[2].dram_bits;
   CHECK(static_cast<double>(narrow.total_cycles) >= array_bits / narrow_port);
-  CHECK(static_cast<double>(wide.total_cycles) < array_bits / narrow_port);
+  // Wide ports keep up: the layer runs at the array's own pace (compute plus fill and drain),
+  // stalling for well under 1% of it, and the narrow port makes it slower.
+  CHECK(wide.stall_cycles < wide.total_cycles / 100);
+  CHECK(wide.total_cycles >= wide.compute_cycles + wide.fill_drain_cycles);
+  CHECK(narrow.total_cycles > wide.total_cycles);
 }
 
 TEST_CASE("sim: one kernel runs many jobs with identical results") {

@@ -129,7 +129,7 @@ TEST_CASE("precision map: an unknown layer is reported with the closest names an
 }
 
 TEST_CASE(
-    "precision map: an unknown format lists the valid ones; other errors name file and line") {
+    "precision map: an unknown format lists the valid ones, other errors name file and line") {
   const Network net = three_convs();
   const auto f = map_error("[default]\nweight = \"int9x\"\nactivation = \"int8\"\n", net);
   CHECK(f.find("map.toml:2:") == 0);
