@@ -13,20 +13,7 @@ using namespace mpsim;
 
 namespace {
 
-// A version-1.0 .npy file: magic, header dict padded to a multiple of 64, raw data.
-std::string npy(const std::string& descr, const std::string& shape, const std::string& data) {
-  std::string header =
-      "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
-  while ((10 + header.size() + 1) % 64 != 0)
-    header += ' ';
-  header += '\n';
-  std::string out = "\x93NUMPY";
-  out += '\x01';
-  out += '\x00';
-  out += static_cast<char>(header.size() & 0xff);
-  out += static_cast<char>(header.size() >> 8);
-  return out + header + data;
-}
+using test::npy;
 
 template <typename T>
 std::string bytes(std::initializer_list<T> v) {

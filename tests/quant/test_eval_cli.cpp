@@ -54,22 +54,10 @@ TEST_CASE("eval: a map gives quantized figures - the table names the calibration
 TEST_CASE("eval: .npy inputs with labels") {
   mpsim::test::TempDir dir;
   // Two samples of the bundled ResNet's input shape, all zeros, labels 0 and 1.
-  auto npy = [](const std::string& descr, const std::string& shape, std::size_t bytes) {
-    std::string header =
-        "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
-    while ((10 + header.size() + 1) % 64 != 0)
-      header += ' ';
-    header += '\n';
-    std::string s = "\x93NUMPY";
-    s += '\x01';
-    s += '\x00';
-    s += static_cast<char>(header.size() & 0xff);
-    s += static_cast<char>(header.size() >> 8);
-    return s + header + std::string(bytes, '\0');
-  };
   const std::string x = dir.path("x.npy"), y = dir.path("y.npy");
-  std::ofstream(x, std::ios::binary) << npy("<f4", "(2, 1, 28, 28)", 2 * 784 * 4);
-  std::string labels = npy("<i8", "(2,)", 16);
+  std::ofstream(x, std::ios::binary)
+      << mpsim::test::npy("<f4", "(2, 1, 28, 28)", std::string(2 * 784 * 4, '\0'));
+  std::string labels = mpsim::test::npy("<i8", "(2,)", std::string(16, '\0'));
   labels[labels.size() - 8] = 1;
   std::ofstream(y, std::ios::binary) << labels;
   const auto r = run_cli({"eval", "--model", source_path("models/fmnist_resnet.onnx"), "--dataset",
