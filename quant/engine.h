@@ -3,10 +3,10 @@
 //
 // Every tensor keeps the shape the importer inferred for one sample (batch 1); the engine runs
 // the network once per sample, so any reshape or transpose of an exported graph stays valid.
-// The MAC layers take a whole micro-batch at once (one GEMM for all its samples). Threads run
-// separate micro-batches through the whole network (no synchronisation between layers); the
-// BLAS itself stays single-threaded. Constants (and layers computing only from constants) are
-// evaluated once when the engine is built.
+// The MAC layers take a whole micro-batch at once (one library call for all its samples). Threads
+// run separate micro-batches through the whole network (no synchronisation between layers); the
+// GEMM and convolution library runs single-threaded inside them. Constants (and layers computing
+// only from constants) are evaluated once when the engine is built.
 #pragma once
 
 #include <cstdint>

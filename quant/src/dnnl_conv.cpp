@@ -35,6 +35,7 @@ struct ConvPrimitives {
   // The blocked copies live in buffers shared by every layer of the thread (sized to the
   // largest), not one per primitive: a large network would otherwise hold them all at once.
   std::vector<float> src_buffer, dst_buffer, wei_buffer;
+  dnnl::stream stream{cpu()};  // one per thread, reused by every call
 };
 
 std::shared_ptr<ConvPrimitives> make_conv_primitives() {
@@ -102,7 +103,7 @@ void dnnl_conv2d(const Layer& l, const Shape& is, const float* in, std::int64_t 
     }
   }
   ConvPrimitives::Entry& e = it->second;
-  dnnl::stream st(cpu());
+  dnnl::stream& st = cache.stream;
   // The engine's buffers are wrapped, not copied: oneDNN reads and writes them in place.
   memory src(e.src_plain, cpu(), const_cast<float*>(in));
   memory dst(e.dst_plain, cpu(), out);

@@ -257,7 +257,6 @@ Engine::Engine(Network net, EngineOptions options) : impl_(std::make_unique<Impl
   e.options = options;
   if (e.options.threads <= 0) e.options.threads = std::max(1, omp_get_num_procs());
   if (e.options.micro_batch <= 0) throw UserError("the micro-batch must be positive");
-  quant_detail::gemm_single_threaded();
 
   const std::size_t n = e.net.size();
   e.constant.assign(n, false);

@@ -20,9 +20,4 @@ void sgemm(std::int64_t m, std::int64_t n, std::int64_t k, const float* a, std::
                     std::to_string(n));
 }
 
-void gemm_single_threaded() {
-  // Nothing to do: oneDNN does not nest OpenMP regions, so inside the engine's threads each
-  // call is single-threaded.
-}
-
 }  // namespace mpsim::quant_detail

@@ -1,4 +1,4 @@
-// The one place mpsim's evaluator calls a BLAS. Row-major single-precision GEMM,
+// The one place mpsim's evaluator calls a GEMM (oneDNN's sgemm). Row-major single-precision GEMM,
 // C = A * op(B) (+ C when accumulate), run on the calling thread: the engine parallelises over
 // micro-batches itself, so the library's own threads stay off (docs/evaluator.md has the
 // measurements behind the choice of library).
@@ -12,8 +12,5 @@ namespace mpsim::quant_detail {
 void sgemm(std::int64_t m, std::int64_t n, std::int64_t k, const float* a, std::int64_t lda,
            const float* b, std::int64_t ldb, bool trans_b, float* c, std::int64_t ldc,
            bool accumulate = false);
-
-// Keeps the BLAS single-threaded in the calling process; called once by every engine.
-void gemm_single_threaded();
 
 }  // namespace mpsim::quant_detail

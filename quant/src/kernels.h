@@ -1,6 +1,6 @@
 // fp32 kernels for the evaluator, one per Layer op. Tensors are row-major in the shapes the
 // importer inferred (batch dimension 1); the engine calls a kernel once per sample, except for
-// the MAC layers, which take a micro-batch so that one GEMM serves all of its samples.
+// the MAC layers, which take a micro-batch so that one library call serves all of its samples.
 #pragma once
 
 #include <cstdint>
