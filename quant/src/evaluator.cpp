@@ -292,7 +292,7 @@ EvalResult Evaluator::evaluate(const PrecisionMap* map) {
       for (int id : net.mac_layers())
         per_sample += element_count(net.layer(id).output_shape);
       std::int64_t chunk = std::max<std::int64_t>(
-          e.engine.threads() * 16,
+          e.engine.threads() * e.options.engine.micro_batch,
           (std::int64_t{256} << 20) / (4 * std::max<std::int64_t>(per_sample, 1)));
       chunk = std::min(chunk, n);
       std::vector<std::vector<float>> store(net.size());
