@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Installs every Debian package mpsim needs to build, test and benchmark. Idempotent: packages
 # already present are left as they are, and apt-get update runs only when something is missing.
+# Recommends are not installed, so a package the build, a test or a script needs must be named
+# here even when another package recommends it: the test "setup.sh installs what the build and
+# tests use" (scripts/check_setup_packages.py) fails otherwise, and
+# scripts/fresh_machine_check.sh proves the README's commands on a fresh Debian.
 set -euo pipefail
 
 packages=(
@@ -9,8 +13,11 @@ packages=(
   # libraries the C++ code links
   libsystemc-dev libboost-graph-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
   libonnx-dev libprotobuf-dev protobuf-compiler zlib1g-dev libdnnl-dev
+  # oneDNN's CMake package links OpenCL::OpenCL and fails without it, yet libdnnl-dev only
+  # recommends it (and Recommends are not installed here)
+  ocl-icd-opencl-dev
   # tests and benchmarks
-  doctest-dev libbenchmark-dev
+  doctest-dev libbenchmark-dev python3-pytest
   # model export for tests and training scripts (run with /usr/bin/python3)
   python3 python3-torch python3-torchvision python3-onnx python3-numpy
   # real data

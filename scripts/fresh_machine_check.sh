@@ -1,0 +1,261 @@
+#!/usr/bin/env bash
+# Proves that the README's two commands work on a fresh Debian machine.
+#
+# Builds a minimal Debian bookworm root with debootstrap (--variant=minbase: essential and
+# required packages only), unpacks a clean `git archive` of HEAD into it, and runs each step of
+# the README's two commands inside it through chroot, as root, timing every step. It ends with
+#   PASS: ...                  every step succeeded, or
+#   FAIL: `COMMAND` ...        naming the step that failed and the log kept for it.
+#
+# The Debian mirror comes from this machine's own apt sources (never from the repository);
+# the check downloads every package setup.sh installs, so it takes minutes. It is not part of
+# the test command; docs/development.md says when to run it.
+#
+# Usage (as root): bash scripts/fresh_machine_check.sh [--workdir DIR] [--keep-root]
+#   --workdir DIR  where the root and the logs go (default: a new folder under /var/tmp);
+#                  the logs stay after the run, the root is removed unless --keep-root.
+#   --keep-root    leave the root in place (unmounted) for a look afterwards.
+#
+# Safety: only proc, sysfs, devpts and a tmpfs are mounted in the root (the host's /dev is never
+# bound into it; debootstrap makes the root's own device nodes). On every exit path, Ctrl-C
+# included, processes still running in the root are stopped, everything mounted under it is
+# unmounted, and the root is removed only when nothing is mounted under it any more.
+set -euo pipefail
+
+readonly suite=bookworm
+readonly repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+workdir=""
+keep_root=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --workdir)
+      [ $# -ge 2 ] || { echo "fresh_machine_check: --workdir needs a folder" >&2; exit 2; }
+      workdir="$2"
+      shift 2
+      ;;
+    --keep-root) keep_root=1; shift ;;
+    -h | --help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "fresh_machine_check: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+die() { echo "fresh_machine_check: $*" >&2; exit 2; }
+
+[ "$(id -u)" -eq 0 ] || die "must run as root (debootstrap, mount and chroot need it)"
+command -v git > /dev/null || die "git is needed to archive HEAD"
+git -C "$repo_root" rev-parse --verify -q HEAD > /dev/null || die "$repo_root has no commit to check"
+
+# --- where things go --------------------------------------------------------------------------
+if [ -z "$workdir" ]; then
+  workdir="$(mktemp -d /var/tmp/mpsim-fresh.XXXXXX)"
+else
+  mkdir -p "$workdir"
+  workdir="$(cd "$workdir" && pwd)"
+fi
+case "$workdir" in
+  *[[:space:]]*) die "the work folder '$workdir' holds white space; choose another with --workdir" ;;
+  / | /usr | /usr/* | /dev | /dev/* | /proc | /proc/* | /sys | /sys/*)
+    die "refusing to work in '$workdir'" ;;
+esac
+readonly root="$workdir/root"
+readonly logs="$workdir/logs"
+[ ! -e "$root" ] || die "$root exists already; remove it or give another --workdir"
+mkdir -p "$logs"
+
+# --- cleanup on every exit path -------------------------------------------------------------
+# Mount points at or under the root, deepest first (mountinfo's field 5; the root's path has no
+# white space, so no octal escapes can occur in it).
+mounts_under_root() {
+  awk -v r="$root" '$5 == r || index($5, r "/") == 1 { print $5 }' /proc/self/mountinfo |
+    awk '{ print length($0) " " $0 }' | sort -rn | cut -d' ' -f2-
+}
+
+stop_processes_in_root() {
+  local p link any=0
+  for sig in TERM KILL; do
+    any=0
+    for p in /proc/[0-9]*; do
+      link="$(readlink "$p/root" 2> /dev/null)" || continue
+      if [ "$link" = "$root" ] || [ "${link#"$root"/}" != "$link" ]; then
+        kill "-$sig" "${p#/proc/}" 2> /dev/null && any=1
+      fi
+    done
+    [ "$any" -eq 1 ] || return 0
+    sleep 1
+  done
+}
+
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM HUP
+  set +e
+  if [ -d "$root" ]; then
+    stop_processes_in_root
+    local m
+    for m in $(mounts_under_root); do
+      umount "$m" 2> /dev/null || umount -l "$m" 2> /dev/null
+    done
+    local left
+    left="$(mounts_under_root)"
+    if [ -n "$left" ]; then
+      echo "fresh_machine_check: NOT removing $root: still mounted there:" >&2
+      echo "$left" | sed 's/^/  /' >&2
+      status=1
+    elif [ "$keep_root" -eq 1 ]; then
+      echo "root kept (unmounted): $root"
+    else
+      # --one-file-system: even if a mount appeared after the check, rm does not cross into it.
+      rm -rf --one-file-system "$root"
+    fi
+  fi
+  echo "logs: $logs"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'echo; echo "fresh_machine_check: interrupted" >&2; exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+# --- timing and reporting -------------------------------------------------------------------
+declare -a summary=()
+now() { date +%s.%N; }
+seconds_since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# run_step NAME LOG COMMAND...: runs a command with its output in LOG, prints its wall time, and
+# ends the check with FAIL naming the command when it fails.
+run_step() {
+  local name="$1" log="$2"
+  shift 2
+  local t0 secs rc=0
+  printf '%-72s ' "$name"
+  t0="$(now)"
+  "$@" > "$log" 2>&1 || rc=$?
+  secs="$(seconds_since "$t0")"
+  summary+=("$(printf '%8.1f s  %s' "$secs" "$name")")
+  if [ "$rc" -ne 0 ]; then
+    printf '%8.1f s  failed (exit %d)\n' "$secs" "$rc"
+    echo "---- last lines of $log ----"
+    tail -n 25 "$log"
+    echo "FAIL: \`$name\` exited with $rc; log kept: $log"
+    exit 1
+  fi
+  printf '%8.1f s\n' "$secs"
+}
+
+# --- the Debian mirror, from this machine's apt sources -------------------------------------
+# deb822 files (*.sources) and one-line lists; the first source of the Debian archive (not the
+# security archive) that serves $suite.
+host_debian_sources() {
+  local f
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [ -f "$f" ] || continue
+    awk -v s="$suite" '
+      BEGIN { RS = ""; FS = "\n" }
+      {
+        types = ""; uris = ""; suites = ""; enabled = "yes"
+        for (i = 1; i <= NF; i++) {
+          if ($i ~ /^Types:/) types = $i
+          if ($i ~ /^URIs:/) uris = $i
+          if ($i ~ /^Suites:/) suites = $i
+          if ($i ~ /^Enabled:[ \t]*no/) enabled = "no"
+        }
+        if (enabled == "yes" && types ~ /(^|[ \t])deb([ \t]|$)/ && suites ~ ("[ \t]" s "([ \t]|$)")) {
+          sub(/^URIs:[ \t]*/, "", uris); split(uris, u, /[ \t]+/); print u[1]
+        }
+      }' "$f"
+  done
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [ -f "$f" ] || continue
+    awk -v s="$suite" '
+      $1 == "deb" {
+        i = 2; if ($2 ~ /^\[/) { while (i <= NF && $i !~ /\]$/) i++; i++ }
+        if ($(i + 1) == s) print $i
+      }' "$f"
+  done
+}
+mirror="$(host_debian_sources | grep -v -- '-security' | head -n 1 || true)"
+[ -n "$mirror" ] || die "no '$suite' source of the Debian archive in /etc/apt/sources.list{,.d}"
+
+# The chroot gets the host's Debian sources for $suite (with bookworm-updates and security) and
+# the host's Acquire settings (a proxy, validity checks), as a fresh install here would have.
+copy_host_apt_config() {
+  local f
+  rm -f "$root/etc/apt/sources.list"
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [ -f "$f" ] && grep -q "^Suites:.*[[:space:]]$suite" "$f" && cp "$f" "$root/etc/apt/sources.list.d/"
+  done
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [ -f "$f" ] || continue
+    grep -E "^deb(\s+\[[^]]*\])?\s+\S+\s+$suite(-updates|-security)?\s" "$f" \
+      >> "$root/etc/apt/sources.list.d/host-debian.list" || true
+  done
+  for f in /etc/apt/apt.conf.d/*; do
+    [ -f "$f" ] && grep -q '^[[:space:]]*Acquire' "$f" && cp "$f" "$root/etc/apt/apt.conf.d/"
+  done
+  cp -L /etc/resolv.conf "$root/etc/resolv.conf" 2> /dev/null || true
+}
+
+mount_pseudo_filesystems() {
+  mount -t proc proc "$root/proc"
+  mount -t sysfs -o ro sysfs "$root/sys"
+  mkdir -p "$root/dev/pts" "$root/dev/shm"
+  mount -t devpts -o newinstance,ptmxmode=0666 devpts "$root/dev/pts"
+  mount -t tmpfs -o mode=1777 shm "$root/dev/shm"
+}
+
+unpack_head() {
+  mkdir -p "$root/root/mpsim"
+  git -C "$repo_root" archive --format=tar HEAD | tar -x -C "$root/root/mpsim"
+}
+
+# Runs a command in the root as a fresh login would: an empty environment but for the basics.
+in_root() {
+  chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb \
+    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    /bin/bash -c "cd /root/mpsim && $1"
+}
+
+# The README's two commands: the indented lines that start with `bash scripts/setup.sh`.
+mapfile -t readme_commands < <(git -C "$repo_root" show HEAD:README.md |
+  sed -n 's/^    \(bash scripts\/setup\.sh .*\)$/\1/p')
+[ "${#readme_commands[@]}" -eq 2 ] ||
+  die "expected the README to give exactly two commands starting 'bash scripts/setup.sh' (indented four spaces); found ${#readme_commands[@]}"
+
+echo "fresh_machine_check: HEAD $(git -C "$repo_root" rev-parse --short HEAD) on a fresh Debian $suite from $mirror"
+if [ -n "$(git -C "$repo_root" status --porcelain --untracked-files=no)" ]; then
+  echo "fresh_machine_check: note: uncommitted changes are not part of the check (it archives HEAD)"
+fi
+echo "work folder: $workdir"
+
+# --- the run ----------------------------------------------------------------------------------
+if ! command -v debootstrap > /dev/null; then
+  run_step "apt-get install -y debootstrap (on this machine)" "$logs/00-install-debootstrap.log" \
+    env DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap
+fi
+run_step "debootstrap --variant=minbase $suite" "$logs/01-debootstrap.log" \
+  debootstrap --variant=minbase "$suite" "$root" "$mirror"
+copy_host_apt_config
+mount_pseudo_filesystems
+run_step "git archive HEAD into the root" "$logs/02-archive.log" unpack_head
+
+step_no=3
+tests_line=""
+for c in 0 1; do
+  IFS=$'\n' read -r -d '' -a steps < <(echo "${readme_commands[$c]}" | sed 's/ && /\n/g' && printf '\0')
+  for s in "${steps[@]}"; do
+    log="$(printf '%s/%02d-%s.log' "$logs" "$step_no" "$(echo "$s" | tr -c 'A-Za-z0-9._-' '_' | cut -c1-40)")"
+    run_step "$s" "$log" in_root "$s"
+    case "$s" in ctest*) tests_line="$(grep -E 'tests passed|tests failed' "$log" | tail -n 1)" ;; esac
+    case "$s" in bash\ scripts/setup.sh) [ "$c" -eq 0 ] && setup_log="$log" ;; esac
+    step_no=$((step_no + 1))
+  done
+done
+
+download="$(grep -E '^(Need to get|Get more than)' "${setup_log:-/dev/null}" | tail -n 1 || true)"
+echo
+echo "steps (wall time):"
+printf '  %s\n' "${summary[@]}"
+[ -z "$download" ] || echo "setup downloaded: ${download#Need to get }"
+echo "root size after the run: $(du -sh --one-file-system "$root" | cut -f1)"
+echo "PASS: the README's two commands succeed on a fresh Debian $suite (${tests_line:-no ctest summary found})"
