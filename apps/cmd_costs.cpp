@@ -5,6 +5,7 @@
 
 #include "apps/commands.h"
 #include "apps/output.h"
+#include "apps/workload_flags.h"
 #include "costmodel/hardware.h"
 #include "formats/error.h"
 #include "sim/simulator.h"
@@ -18,6 +19,7 @@ struct CostsOptions {
   std::string hw;
   std::vector<std::string> sets;
   std::string workload;
+  WorkloadFlags shape;
   std::vector<std::string> formats;
   std::string format = "csv";
   std::string out;
@@ -32,7 +34,7 @@ std::string num(double v) {
 
 void costs(const CostsOptions& o, Io& io) {
   const HardwareModel hw(load_hardware_by_name(o.hw, o.sets));
-  const Network net = load_workload(o.workload);
+  const Network net = load_workload(o.workload, o.shape.options());
   for (const auto& f : o.formats)
     Format::parse(f);  // an unknown name lists the valid ones
 
@@ -143,6 +145,7 @@ void add_costs_command(CLI::App& app, Io& io) {
   cmd->add_option("--set", opts->sets, "Override a config key (repeatable)");
   cmd->add_option("--workload,-w", opts->workload, "Built-in network, or .toml/.onnx/.csv file")
       ->required();
+  add_workload_flags(*cmd, opts->shape);
   cmd->add_option("--formats", opts->formats,
                   "Only pairs whose weight and activation formats are in this list")
       ->delimiter(',');

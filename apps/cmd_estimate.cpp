@@ -3,6 +3,7 @@
 #include "apps/commands.h"
 #include "apps/cost_report.h"
 #include "apps/output.h"
+#include "apps/workload_flags.h"
 #include "costmodel/hardware.h"
 #include "sim/simulator.h"
 #include "workloads/network_io.h"
@@ -15,6 +16,7 @@ struct CostOptions {
   std::string hw;
   std::vector<std::string> sets;
   std::string workload;
+  WorkloadFlags shape;
   std::string map;
   bool resolve_groups = false;
   std::string format = "table";
@@ -23,7 +25,7 @@ struct CostOptions {
 
 void run_costing(const CostOptions& o, bool simulate, Io& io) {
   const HardwareModel hw(load_hardware_by_name(o.hw, o.sets));
-  const Network net = load_workload(o.workload);
+  const Network net = load_workload(o.workload, o.shape.options());
   const PrecisionMap map = map_for_costing(net, hw, o.map, o.resolve_groups);
   const NetworkCost cost = simulate ? simulate_network(net, map, hw) : network_cost(net, map, hw);
   const std::string text = render_cost_report(net, map, hw, cost, o.format);
@@ -42,6 +44,7 @@ void add_costing_command(CLI::App& app, Io& io, const char* name, const char* he
   cmd->add_option("--set", opts->sets, "Override a config key: --set array.rows=32 (repeatable)");
   cmd->add_option("--workload,-w", opts->workload, "Built-in network, or .toml/.onnx/.csv file")
       ->required();
+  add_workload_flags(*cmd, opts->shape);
   cmd->add_option("--map,-m", opts->map,
                   "Precision map (TOML); default: the array's widest integer pair everywhere");
   cmd->add_flag("--resolve-groups", opts->resolve_groups,

@@ -10,6 +10,7 @@
 
 #include "apps/commands.h"
 #include "apps/output.h"
+#include "apps/workload_flags.h"
 #include "formats/error.h"
 #include "quant/dataset.h"
 #include "quant/evaluator.h"
@@ -22,6 +23,7 @@ namespace {
 
 struct EvalCliOptions {
   std::string model;
+  WorkloadFlags shape;
   std::string dataset = "fashion-mnist:test";
   std::string labels;
   std::size_t limit = 0;
@@ -109,12 +111,34 @@ nlohmann::ordered_json number_or_null(double v) {
   return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(nullptr);
 }
 
+// Said once on stderr when nothing states the input scaling: a model trained on normalized
+// inputs but fed unnormalized ones scores near chance with no other sign of why.
+void note_unnormalized_inputs(const EvalCliOptions& o, Io& io) {
+  const bool fmnist = !is_npy(o.dataset);
+  io.err << "mpsim: eval: " << o.model
+         << " states no input normalization (no 'mean'/'std' metadata), so inputs are used "
+         << (fmnist ? "as the data set gives them: Fashion-MNIST pixels / 255, in [0, 1]"
+                    : "as stored in " + o.dataset)
+         << ". If the model was trained on normalized inputs, pass --normalize MEAN,STD"
+         << (fmnist ? " (Fashion-MNIST's training pixels: --normalize 0.2860,0.3530)" : "")
+         << "; --normalize none keeps the inputs as they are without this note.\n";
+}
+
 void run_eval(const EvalCliOptions& o, Io& io) {
-  Network net = import_onnx(o.model);
   Dataset data = load_data(o.dataset, o.labels, o.limit);
+  // The model's batch dimension is the engine's to set (one sample per batch entry); other
+  // dynamic dimensions follow --input-shape, else the data's own shape.
+  OnnxImportOptions import;
+  for (const auto& s : o.shape.input_shapes)
+    import.input_shapes.push_back(parse_input_shape(s));
+  import.data_shape = Shape{1};
+  import.data_shape->insert(import.data_shape->end(), data.sample_shape.begin(),
+                            data.sample_shape.end());
+  Network net = import_onnx(o.model, import);
   std::string calib_source;
   Dataset calib = o.map.empty() ? Dataset{} : load_calibration(o, calib_source);
   const auto norm = normalization(o.normalize, net, o.model);
+  if (!norm && o.normalize.empty()) note_unnormalized_inputs(o, io);
   if (norm) {
     normalize(data, norm->first, norm->second);
     normalize(calib, norm->first, norm->second);
@@ -202,6 +226,7 @@ void add_eval_command(CLI::App& app, Io& io) {
   auto* cmd = app.add_subcommand(
       "eval", "Accuracy of an ONNX model in fp32 or under a precision map (fake quantization)");
   cmd->add_option("--model", o->model, "ONNX model with weights")->required();
+  add_workload_flags(*cmd, o->shape, false);
   cmd->add_option("--dataset", o->dataset,
                   "fashion-mnist[:test|:train] or a .npy file of inputs (first axis: samples)")
       ->capture_default_str();

@@ -5,6 +5,7 @@
 #include "apps/commands.h"
 #include "apps/cost_report.h"
 #include "apps/output.h"
+#include "apps/workload_flags.h"
 #include "formats/error.h"
 #include "workloads/network_io.h"
 #include "workloads/precision_map.h"
@@ -16,6 +17,7 @@ namespace {
 
 struct MapOptions {
   std::string workload;
+  WorkloadFlags shape;
   std::string map;
   bool resolve = false;
   std::string format = "table";
@@ -28,7 +30,7 @@ PrecisionMap load_map(const MapOptions& o, const Network& net) {
 }
 
 void show(const MapOptions& o, Io& io) {
-  const Network net = load_workload(o.workload);
+  const Network net = load_workload(o.workload, o.shape.options());
   PrecisionMap map = load_map(o, net);
   const auto groups = quantizer_groups(net);
   std::vector<int> group_of(net.size(), -1);
@@ -82,7 +84,7 @@ void show(const MapOptions& o, Io& io) {
 }
 
 void list_groups(const MapOptions& o, Io& io) {
-  const Network net = load_workload(o.workload);
+  const Network net = load_workload(o.workload, o.shape.options());
   const auto groups = quantizer_groups(net);
   auto member_text = [&](const GroupMember& m) {
     const Layer& l = net.layer(m.layer);
@@ -129,6 +131,7 @@ void add_map_command(CLI::App& app, Io& io) {
   show_cmd
       ->add_option("--workload,-w", opts->workload, "Built-in network, or .toml/.onnx/.csv file")
       ->required();
+  add_workload_flags(*show_cmd, opts->shape);
   show_cmd->add_option("--map,-m", opts->map, "Precision map (TOML); default int8 everywhere");
   show_cmd->add_flag("--resolve-groups", opts->resolve,
                      "Set every quantizer group that mixes formats to its widest format");
@@ -140,6 +143,7 @@ void add_map_command(CLI::App& app, Io& io) {
   auto* groups_cmd = cmd->add_subcommand("groups", "Tensors that must share one activation format");
   groups_cmd->add_option("--workload,-w", gopts->workload, "Built-in network, or a file")
       ->required();
+  add_workload_flags(*groups_cmd, gopts->shape);
   groups_cmd->add_option("--format", gopts->format, "Output format")
       ->check(CLI::IsMember({"table", "json"}));
   groups_cmd->callback([gopts, &io] { list_groups(*gopts, io); });

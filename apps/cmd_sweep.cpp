@@ -16,6 +16,7 @@
 #include "apps/sweep_progress.h"
 #include "apps/sweep_resume.h"
 #include "apps/sweep_runner.h"
+#include "apps/workload_flags.h"
 #include "costmodel/hardware.h"
 #include "formats/error.h"
 #include "sim/simulator.h"
@@ -29,6 +30,7 @@ struct SweepOptions {
   std::string hw;
   std::vector<std::string> sets;
   std::string workload;
+  WorkloadFlags shape;
   std::string map;
   bool resolve_groups = false;
   std::string out;
@@ -97,7 +99,7 @@ void sweep(const SweepOptions& o, Io& io) {
   for (const auto& s : o.sets)
     axes.push_back(parse_sweep_set(s));
   const SweepPoints points(std::move(axes));
-  const Network net = load_workload(o.workload);
+  const Network net = load_workload(o.workload, o.shape.options());
 
   // Every point's config is read before anything is evaluated, so a bad value fails at once
   // instead of after the points before it; the closed form on this run's own points catches
@@ -131,6 +133,8 @@ void sweep(const SweepOptions& o, Io& io) {
       "shard=" + std::to_string(shard.k) + "/" + std::to_string(shard.n)};
   for (const auto& s : o.sets)
     inputs.push_back("set=" + s);
+  for (const auto& s : o.shape.describe())
+    inputs.push_back(s);
   const ResumeStore store(o.out, sweep_fingerprint(inputs));
   auto loaded = store.load(points.size());
   if (loaded.stale)
@@ -203,6 +207,7 @@ void add_sweep_command(CLI::App& app, Io& io) {
                   "the points are the cross product)");
   cmd->add_option("--workload,-w", opts->workload, "Built-in network, or .toml/.onnx/.csv file")
       ->required();
+  add_workload_flags(*cmd, opts->shape);
   cmd->add_option("--map,-m", opts->map,
                   "Precision map (TOML); default: the array's widest integer pair everywhere");
   cmd->add_flag("--resolve-groups", opts->resolve_groups,

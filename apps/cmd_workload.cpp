@@ -4,6 +4,7 @@
 
 #include "apps/commands.h"
 #include "apps/output.h"
+#include "apps/workload_flags.h"
 #include "formats/error.h"
 #include "workloads/network_io.h"
 
@@ -13,6 +14,7 @@ namespace {
 
 struct ShowOptions {
   std::string workload;
+  WorkloadFlags shape;
   std::string format = "table";
   bool all_layers = false;
 };
@@ -25,7 +27,7 @@ std::string input_shapes(const Network& net, const Layer& l) {
 }
 
 void show(const ShowOptions& o, Io& io) {
-  const Network net = load_workload(o.workload);
+  const Network net = load_workload(o.workload, o.shape.options());
   const auto mac_ids = net.mac_layers();
   std::vector<int> ids;
   for (std::size_t i = 0; i < net.size(); ++i)
@@ -98,6 +100,7 @@ void add_workload_command(CLI::App& app, Io& io) {
       ->add_option("workload", opts->workload,
                    "Built-in network name, or a .toml, .onnx or SCALE-Sim .csv file")
       ->required();
+  add_workload_flags(*show_cmd, opts->shape);
   show_cmd->add_option("--format", opts->format, "Output format")
       ->check(CLI::IsMember({"table", "csv", "json"}));
   show_cmd->add_flag("--all", opts->all_layers, "List every layer, not only MAC-bearing ones");

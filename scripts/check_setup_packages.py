@@ -336,17 +336,21 @@ def which(program):
     return None
 
 
-def python_files(source):
-    out = subprocess.run(
-        ["git", "-C", source, "ls-files", "*.py"], capture_output=True, text=True
-    )
-    if out.returncode == 0:
-        return [os.path.join(source, f) for f in out.stdout.split()]
-    found = []
-    for top in ("scripts", "tests", "python", "examples"):
-        for dirpath, _, filenames in os.walk(os.path.join(source, top)):
-            found += [os.path.join(dirpath, f) for f in filenames if f.endswith(".py")]
-    return found
+def source_files(source, build):
+    """The project's files, relative to `source`: a walk of the tree (a checkout or an unpacked
+    archive alike; git need not be installed), leaving out hidden folders and build folders."""
+    build = os.path.realpath(build)
+    out = []
+    for dirpath, dirnames, filenames in os.walk(source):
+        dirnames[:] = sorted(
+            d
+            for d in dirnames
+            if not d.startswith((".", "__pycache__"))
+            and os.path.realpath(os.path.join(dirpath, d)) != build
+            and not os.path.exists(os.path.join(dirpath, d, "CMakeCache.txt"))
+        )
+        out += [os.path.relpath(os.path.join(dirpath, f), source) for f in sorted(filenames)]
+    return out
 
 
 def imported_modules(path):
@@ -384,12 +388,11 @@ SOURCE_SUFFIXES = (".cpp", ".h", ".py", ".sh", ".cmake", "CMakeLists.txt", ".tom
 SYSTEM_PATH = re.compile(r"""(?<![\w./-])(/(?:usr|etc|opt|lib)/[A-Za-z0-9_.+/-]+)""")
 
 
-def named_system_paths(source):
-    out = subprocess.run(["git", "-C", source, "ls-files"], capture_output=True, text=True)
-    files = out.stdout.split() if out.returncode == 0 else []
+def named_system_paths(source, files):
     found = {}
     for rel in files:
-        if not rel.endswith(SOURCE_SUFFIXES):
+        # The check and its tests name system paths as examples, not as things they use.
+        if not rel.endswith(SOURCE_SUFFIXES) or "check_setup_packages" in rel:
             continue
         try:
             with open(os.path.join(source, rel), encoding="utf-8", errors="replace") as f:
@@ -430,10 +433,10 @@ def used_files(build, source):
                 used.append((f"<python module {module}>", f"run by test '{name}'"))
             elif origin:
                 used.append((origin, f"run by test '{name}' (python3 -m {module})"))
-    for py in python_files(source):
-        rel = os.path.relpath(py, source)
+    files = source_files(source, build)
+    for rel in (f for f in files if f.endswith(".py")):
         try:
-            modules = imported_modules(py)
+            modules = imported_modules(os.path.join(source, rel))
         except (SyntaxError, OSError) as e:
             raise InputError(f"{rel}: cannot parse ({e})")
         for module in sorted(modules):
@@ -442,7 +445,7 @@ def used_files(build, source):
                 used.append((f"<python module {module}>", f"imported by {rel}"))
             elif origin:
                 used.append((origin, f"imported by {rel}"))
-    for p, rel in sorted(named_system_paths(source).items()):
+    for p, rel in sorted(named_system_paths(source, files).items()):
         used.append((p, f"named in {rel}"))
     return used
 

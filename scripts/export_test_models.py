@@ -2,6 +2,7 @@
 """Exports models to ONNX for mpsim's importer tests and benchmarks.
 
 Usage: export_test_models.py MODEL OUTPUT.onnx [--opset N] [--reference PREFIX]
+                             [--dynamic AXES] [--no-metadata]
 
 With --reference, a torch MODEL is also run on two seeded random inputs and PREFIX_input.npy
 and PREFIX_output.npy (float32, first axis the sample) are written: what the evaluator's fp32
@@ -14,31 +15,104 @@ MODEL is one of
       a small torch network touching the ops torchvision's classifiers do not (hardswish,
       hardsigmoid, batch norm, pad, ceil-mode pooling, chunk, layer norm, GELU, attention,
       clamp, ...), input 1x3x32x32;
+  fmnist_resnet, fmnist_mobilenetv2, fmnist_vit
+      the bundled Fashion-MNIST classifiers, rebuilt from models/<name>.pt with the classes of
+      scripts/train_fashion_mnist.py and exported as it does (with the bundled models' metadata
+      unless --no-metadata), input 1x1x28x28;
+  tiny_transformer
+      token embeddings [1, 12, 32] through a linear, one pre-norm transformer layer (4 heads) and
+      a linear head: a model with a sequence axis;
   ops_onnx
       a graph built with the onnx helper, for exact checks of attribute and weight handling:
       fp16 and double initializers, auto_pad SAME_UPPER, Pad, Dropout, Identity, Split, MatMul
       and Gemm weights, a Constant node;
-  unsupported, custom_domain, dynamic_batch, missing_initializer
+  dynamic_batch, dynamic_dims, dynamic_seq, no_shape
+      hand-built graphs with dynamic input dimensions: x [batch, 3, 8, 8]; x [N, 3, H, W]; two
+      inputs [N, seq, 8] sharing the dimension 'seq'; an input without a shape;
+  unsupported, custom_domain, missing_initializer
       small broken or unsupported graphs for the error tests.
+
+--dynamic AXES exports a torch MODEL the way most models in the wild are exported, with
+dynamic_axes: "batch" makes the input's and output's first axis 'N'; "batch,seq" also makes the
+input's second axis 'seq' (tiny_transformer).
 
 Run it with Debian's /usr/bin/python3 (python3-torch, python3-torchvision, python3-onnx); see
 scripts/setup.sh. Models are written where asked and never kept in the source tree.
 """
 import argparse
 import math
+import os
 import sys
 
 TORCHVISION_MODELS = ("resnet18", "resnet50", "mobilenet_v2", "vit_b_16")
-HAND_BUILT = ("ops_onnx", "unsupported", "custom_domain", "dynamic_batch", "missing_initializer")
+BUNDLED = ("fmnist_resnet", "fmnist_mobilenetv2", "fmnist_vit")
+HAND_BUILT = ("ops_onnx", "unsupported", "custom_domain", "dynamic_batch", "dynamic_dims",
+              "dynamic_seq", "no_shape", "missing_initializer")
+SOURCE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def export_torch(model, x, path, opset):
+def dynamic_axes(axes, output_name="output"):
+    """torch.onnx.export's dynamic_axes for --dynamic: None, "batch" or "batch,seq"."""
+    if not axes:
+        return None
+    names = axes.split(",")
+    if names not in (["batch"], ["batch", "seq"]):
+        sys.exit(f"--dynamic {axes}: expected batch or batch,seq")
+    inputs = {0: "N"}
+    if "seq" in names:
+        inputs[1] = "seq"
+    return {"input": inputs, output_name: {0: "N"}}
+
+
+def export_torch(model, x, path, opset, axes=None, output_name="output"):
     import torch
 
     # Not under torch.no_grad(): without autograd, nn.MultiheadAttention takes its fused fast
     # path (aten::_native_multi_head_attention), which torch 1.13 cannot export to ONNX.
     torch.onnx.export(model.eval(), x, path, opset_version=opset, input_names=["input"],
-                      output_names=["output"], do_constant_folding=True)
+                      output_names=[output_name], do_constant_folding=True,
+                      dynamic_axes=dynamic_axes(axes, output_name))
+
+
+def export_bundled(name, path, opset, axes, metadata):
+    """A bundled Fashion-MNIST model from its .pt weights, exported as the training script does
+    (input "input", output "logits"), with the bundled .onnx file's metadata when asked."""
+    import onnx
+    import torch
+
+    sys.path.insert(0, os.path.join(SOURCE, "scripts"))
+    import train_fashion_mnist as t
+
+    ctor = {m[0]: m[1] for m in t.MODELS}[name]
+    model = ctor()
+    model.load_state_dict(torch.load(os.path.join(SOURCE, "models", name + ".pt")))
+    export_torch(model, torch.zeros(1, 1, 28, 28), path, opset, axes, output_name="logits")
+    if metadata:
+        m = onnx.load(path)
+        for prop in onnx.load(os.path.join(SOURCE, "models", name + ".onnx")).metadata_props:
+            m.metadata_props.add().CopyFrom(prop)
+        onnx.save(m, path)
+    return model, (1, 28, 28)
+
+
+def export_tiny_transformer(path, opset, axes):
+    import torch
+    import torch.nn as nn
+
+    class TinyTransformer(nn.Module):
+        def __init__(self, d=32):
+            super().__init__()
+            self.embed = nn.Linear(d, d)
+            self.layer = nn.TransformerEncoderLayer(d, 4, 64, dropout=0.0, batch_first=True,
+                                                    norm_first=True)
+            self.head = nn.Linear(d, 10)
+
+        def forward(self, x):                      # [batch, seq, 32]
+            return self.head(self.layer(self.embed(x)))
+
+    model = TinyTransformer()
+    export_torch(model, torch.randn(1, 12, 32), path, opset, axes)
+    return model, (12, 32)
 
 
 def export_torchvision(name, path, opset):
@@ -158,10 +232,19 @@ def save_hand_built(name, path, opset):
         ]
         graph = helper.make_graph(nodes, name, [value_info("x", [1, 2, 5, 5])],
                                   [value_info("y", None)], initializers)
-    elif name == "dynamic_batch":
+    elif name in ("dynamic_batch", "dynamic_dims", "no_shape"):
         w = numpy_helper.from_array(np.full((4, 3, 3, 3), 0.1, np.float32), "w")
         nodes = [helper.make_node("Conv", ["x", "w"], ["y"], name="conv")]
-        graph = helper.make_graph(nodes, name, [value_info("x", ["batch", 3, 8, 8])],
+        shape = {"dynamic_batch": ["batch", 3, 8, 8], "dynamic_dims": ["N", 3, "H", "W"]}
+        x = (value_info("x", shape[name]) if name in shape else
+             helper.make_tensor_value_info("x", TensorProto.FLOAT, None))
+        graph = helper.make_graph(nodes, name, [x], [value_info("y", None)], [w])
+    elif name == "dynamic_seq":
+        w = numpy_helper.from_array(np.full((8, 5), 0.1, np.float32), "w")
+        nodes = [helper.make_node("Add", ["a", "b"], ["s"], name="add"),
+                 helper.make_node("MatMul", ["s", "w"], ["y"], name="proj")]
+        graph = helper.make_graph(nodes, name, [value_info("a", ["N", "seq", 8]),
+                                                value_info("b", ["N", "seq", 8])],
                                   [value_info("y", None)], [w])
     elif name == "missing_initializer":
         nodes = [helper.make_node("Conv", ["x", "w"], ["y"], name="conv")]
@@ -183,11 +266,15 @@ def save_hand_built(name, path, opset):
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("model", choices=TORCHVISION_MODELS + ("ops_torch",) + HAND_BUILT)
+    parser.add_argument("model", choices=TORCHVISION_MODELS + BUNDLED +
+                        ("ops_torch", "tiny_transformer") + HAND_BUILT)
     parser.add_argument("output")
     parser.add_argument("--opset", type=int, default=13)
     parser.add_argument("--reference", metavar="PREFIX",
                         help="also write PREFIX_input.npy and PREFIX_output.npy (torch models)")
+    parser.add_argument("--dynamic", metavar="AXES", help="batch or batch,seq (torch models)")
+    parser.add_argument("--no-metadata", action="store_true",
+                        help="leave out the bundled models' metadata (normalization)")
     args = parser.parse_args()
     if args.model in HAND_BUILT:
         save_hand_built(args.model, args.output, args.opset)
@@ -197,7 +284,14 @@ def main():
     # Debian's torch starts with one thread here; two keeps exports quick without hogging.
     torch.set_num_threads(2)
     torch.manual_seed(0)
-    if args.model == "ops_torch":
+    if args.model in BUNDLED:
+        model, shape = export_bundled(args.model, args.output, args.opset, args.dynamic,
+                                      not args.no_metadata)
+    elif args.model == "tiny_transformer":
+        model, shape = export_tiny_transformer(args.output, args.opset, args.dynamic)
+    elif args.dynamic:
+        sys.exit(f"--dynamic is for {', '.join(BUNDLED)} and tiny_transformer")
+    elif args.model == "ops_torch":
         model, shape = export_ops_torch(args.output, args.opset)
     else:
         model, shape = export_torchvision(args.model, args.output, args.opset)

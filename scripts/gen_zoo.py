@@ -234,7 +234,9 @@ def infer(op, ins, a, name):
         return list(x), 0, 0
     if op == "reshape":
         (x,) = ins
-        s = list(a["shape"])
+        # 0 copies the input's dimension: the bundled networks write it for the batch, so that
+        # `--batch N` (every input's leading dimension N) carries through their reshapes.
+        s = [x[i] if v == 0 else v for i, v in enumerate(a["shape"])]
         assert math.prod(s) == math.prod(x), (name, x, s)
         return s, 0, 0
     if op == "transpose":
@@ -332,7 +334,7 @@ def resnet(name, block, layers, published, macs_source):
             inplanes = out
     net.comment("classifier")
     net.layer("avgpool", "global_avgpool")
-    net.layer("flatten", "reshape", shape=[1, 512 * expansion])
+    net.layer("flatten", "reshape", shape=[0, 512 * expansion])
     net.layer("fc", "linear", out_features=1000, bias=True)
     return net, published, macs_source
 
@@ -398,7 +400,7 @@ def mobilenet_v2(published, macs_source):
     net.layer(f"features.{idx}.2", "relu6")
     net.comment("classifier (classifier.0, dropout, omitted)")
     net.layer("avgpool", "global_avgpool")
-    net.layer("flatten", "reshape", shape=[1, 1280])
+    net.layer("flatten", "reshape", shape=[0, 1280])
     net.layer("classifier.1", "linear", out_features=1000, bias=True)
     return net, published, macs_source
 
@@ -417,7 +419,7 @@ def attention(net, p, x, seq, d, heads, names, bias, kv_cache=None, new_kv_outpu
     hd = d // heads
     for proj in (qn, kn, vn):
         net.layer(f"{p}.{proj}", "linear", x, out_features=d, **({"bias": True} if bias else {}))
-        net.layer(f"{p}.{proj}.split_heads", "reshape", shape=[1, seq, heads, hd])
+        net.layer(f"{p}.{proj}.split_heads", "reshape", shape=[0, seq, heads, hd])
         net.layer(f"{p}.{proj}.transpose", "transpose", perm=[0, 2, 1, 3])
     if kv_cache:
         key, val = kv_cache
@@ -429,7 +431,7 @@ def attention(net, p, x, seq, d, heads, names, bias, kv_cache=None, new_kv_outpu
     net.comment("context = softmax(scores) V, heads merged back")
     net.layer(f"{attn}.context", "matmul", [f"{attn}.softmax", val])
     net.layer(f"{attn}.context.transpose", "transpose", perm=[0, 2, 1, 3])
-    net.layer(f"{attn}.context.merge_heads", "reshape", shape=[1, seq, d])
+    net.layer(f"{attn}.context.merge_heads", "reshape", shape=[0, seq, d])
     net.layer(f"{p}.{on}", "linear", out_features=d, **({"bias": True} if bias else {}))
     return f"{p}.{on}"
 
@@ -464,7 +466,7 @@ def vit_b16(published, macs_source):
     net.comment(f"patch embedding: 16x16/16 convolution, then {grid}x{grid} patches as tokens")
     net.layer("conv_proj", "conv2d", "image", out_channels=d, kernel=patch, stride=patch,
               padding=0, bias=True)
-    net.layer("conv_proj.flatten", "reshape", shape=[1, d, grid * grid])
+    net.layer("conv_proj.flatten", "reshape", shape=[0, d, grid * grid])
     net.layer("conv_proj.tokens", "transpose", perm=[0, 2, 1])
     net.comment("class token in front, then the position embedding")
     net.layer("concat_class_token", "concat", ["class_token", "conv_proj.tokens"], axis=1)

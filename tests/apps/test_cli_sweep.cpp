@@ -224,6 +224,20 @@ TEST_CASE("cli sweep: rows of a different command are not reused") {
   CHECK(read_file(out) == read_file(ref));
 }
 
+TEST_CASE("cli sweep: another --batch or --input-shape starts over instead of resuming") {
+  TempDir dir;
+  const auto ref = dir.path("ref.csv"), out = dir.path("out.csv");
+  REQUIRE(run_cli(with(small_sweep(ref), {"--batch", "2"})).status == 0);
+  {
+    ScopedEnv stop("MPSIM_SWEEP_STOP_AFTER", "3");
+    CHECK(run_cli(small_sweep(out)).status != 0);  // batch 1, interrupted
+  }
+  const auto r = run_cli(with(small_sweep(out), {"--batch", "2"}));
+  REQUIRE(r.status == 0);
+  CHECK(r.err.find("different sweep command") != std::string::npos);
+  CHECK(read_file(out) == read_file(ref));
+}
+
 TEST_CASE("cli sweep: the simulator engine evaluates the points in workers") {
   TempDir dir;
   const auto sim = dir.path("sim.csv");

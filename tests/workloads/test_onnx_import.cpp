@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "formats/error.h"
+#include "tests/onnx_exports.h"
 #include "tests/test_support.h"
 #include "workloads/importers.h"
 
@@ -30,10 +31,6 @@ using mpsim::Op;
 using mpsim::Shape;
 using mpsim::UserError;
 
-std::string quote(const std::string& s) {
-  return "'" + s + "'";
-}
-
 std::string read_text(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   std::stringstream ss;
@@ -41,37 +38,9 @@ std::string read_text(const std::string& path) {
   return ss.str();
 }
 
-// Shared by the test cases run in one process, so each model is exported once.
-const mpsim::test::TempDir& scratch() {
-  static const mpsim::test::TempDir dir;
-  return dir;
-}
-
-// Fails (never skips) when Debian's torch stack is missing: these tests are the importer's proof.
-void require_torch() {
-  static const int status = std::system(
-      (std::string(MPSIM_PYTHON) + " -c 'import torch, torchvision, onnx' > /dev/null 2>&1")
-          .c_str());
-  REQUIRE_MESSAGE(status == 0, MPSIM_PYTHON
-                  " cannot import torch, torchvision and onnx: run scripts/setup.sh (it installs "
-                  "python3-torch, python3-torchvision and python3-onnx)");
-}
-
 // The path of MODEL exported at OPSET (see scripts/export_test_models.py for the names).
 std::string exported(const std::string& model, int opset = 13) {
-  require_torch();
-  static std::map<std::string, std::string> done;
-  const std::string key = model + "_opset" + std::to_string(opset);
-  if (auto it = done.find(key); it != done.end()) return it->second;
-  const std::string path = scratch().path(key + ".onnx"), log = scratch().path(key + ".log");
-  const std::string cmd = quote(MPSIM_PYTHON) + " " +
-                          quote(mpsim::test::source_path("scripts/export_test_models.py")) + " " +
-                          model + " " + quote(path) + " --opset " + std::to_string(opset) + " > " +
-                          quote(log) + " 2>&1";
-  const int status = std::system(cmd.c_str());
-  REQUIRE_MESSAGE(status == 0, "exporting " << key << " failed:\n" << read_text(log));
-  done.emplace(key, path);
-  return path;
+  return mpsim::test::exported_model(model, "--opset " + std::to_string(opset));
 }
 
 std::vector<const Layer*> layers_of(const Network& net, Op op, const std::string& subop = "") {
@@ -354,11 +323,6 @@ TEST_CASE("onnx import: errors name the file, the node and what was expected") {
     CHECK(error_of(exported("custom_domain"))
               .find("node 'fancy' (op com.example.FancyOp) is not "
                     "supported") != std::string::npos);
-  }
-  SUBCASE("a dynamic input dimension") {
-    const std::string e = error_of(exported("dynamic_batch"));
-    CHECK(e.find("graph input 'x' has a dynamic dimension 0 ('batch')") != std::string::npos);
-    CHECK(e.find("static shapes") != std::string::npos);
   }
   SUBCASE("a missing initializer") {
     const std::string e = error_of(exported("missing_initializer"));

@@ -253,7 +253,10 @@ void read_layer_keys(const Reader& r, const toml::table& t, Layer& l) {
 
 }  // namespace
 
-Network parse_network_toml(std::string_view text, const std::string& source) {
+Network parse_network_toml(std::string_view text, const std::string& source,
+                           std::optional<std::int64_t> batch) {
+  if (batch && *batch <= 0)
+    throw UserError("--batch " + std::to_string(*batch) + ": must be positive");
   const toml::table root = parse_toml(text, source);
   const Reader r(source);
   static const std::set<std::string> top_keys = {"name", "description", "source", "input", "layer"};
@@ -277,8 +280,9 @@ Network parse_network_toml(std::string_view text, const std::string& source) {
       r.fail(t.source(), "[[input]] needs name and shape");
     const auto name = r.string(*t.get("name"), "name");
     try {
-      net.add_input(name, r.integers(*t.get("shape"), "shape"),
-                    static_cast<int>(t.source().begin.line));
+      Shape shape = r.integers(*t.get("shape"), "shape");
+      if (batch && !shape.empty()) shape[0] = *batch;
+      net.add_input(name, std::move(shape), static_cast<int>(t.source().begin.line));
     } catch (const UserError& e) {
       throw UserError(located(source, static_cast<int>(t.source().begin.line), 0, e.what()));
     }
@@ -336,14 +340,19 @@ Network parse_network_toml(std::string_view text, const std::string& source) {
     try {
       previous = net.add_layer(std::move(l));
     } catch (const UserError& e) {
-      throw UserError(located(source, line, 0, e.what()));
+      std::string hint;
+      if (batch && *batch != 1)
+        hint = " (with --batch " + std::to_string(*batch) + " every input's leading dimension is " +
+               std::to_string(*batch) +
+               "; a reshape follows it when its shape gives 0 for the batch)";
+      throw UserError(located(source, line, 0, e.what() + hint));
     }
   }
   return net;
 }
 
-Network load_network_toml(const std::string& path) {
-  return parse_network_toml(read_text_file(path, "network file"), path);
+Network load_network_toml(const std::string& path, std::optional<std::int64_t> batch) {
+  return parse_network_toml(read_text_file(path, "network file"), path, batch);
 }
 
 }  // namespace mpsim

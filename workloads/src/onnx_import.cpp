@@ -9,6 +9,7 @@
 #include "formats/error.h"
 #include "workloads/importers.h"
 #include "workloads/src/onnx_graph.h"
+#include "workloads/src/onnx_inputs.h"
 #include "workloads/src/onnx_ops.h"
 
 namespace mpsim {
@@ -72,35 +73,15 @@ int default_opset(const std::string& path, const onnx::ModelProto& model) {
   throw UserError(path + ": the model imports no version of the default ONNX opset");
 }
 
-void declare_inputs(Graph& g, const std::set<std::string>& initializer_names) {
-  for (const auto& in : g.proto().input()) {
-    if (initializer_names.count(in.name())) continue;  // old exporters list weights as inputs
-    const std::string where = g.path() + ": graph input '" + in.name() + "'";
-    if (!in.type().has_tensor_type() || !in.type().tensor_type().has_shape())
-      throw UserError(where +
-                      " has no static shape; mpsim needs every input's shape (export "
-                      "the model with fixed input sizes)");
-    Shape shape;
-    const auto& dims = in.type().tensor_type().shape().dim();
-    for (int d = 0; d < dims.size(); ++d) {
-      const auto& dim = dims[d];
-      if (!dim.has_dim_value() || dim.dim_value() <= 0)
-        throw UserError(where + " has a dynamic dimension " + std::to_string(d) +
-                        (dim.has_dim_param() ? " ('" + dim.dim_param() + "')" : "") +
-                        "; mpsim needs static shapes (export the model with fixed input sizes, "
-                        "e.g. torch.onnx.export without dynamic_axes)");
-      if (dim.dim_value() > (std::int64_t{1} << 31) ||
-          element_count(shape) > (std::int64_t{1} << 36) / dim.dim_value())
-        throw UserError(where + " has an implausibly large shape");
-      shape.push_back(dim.dim_value());
-    }
-    if (shape.empty()) throw UserError(where + " is a scalar; mpsim needs a tensor input");
+void declare_inputs(Graph& g, const std::set<std::string>& initializer_names,
+                    const OnnxImportOptions& options) {
+  for (auto& in : resolve_graph_inputs(g.proto(), initializer_names, g.path(), options)) {
     Layer l;
-    l.name = g.unique_name(in.name());
+    l.name = g.unique_name(in.name);
     l.op = Op::kInput;
-    l.target_shape = shape;
+    l.target_shape = std::move(in.shape);
     const int id = g.net().add_layer(std::move(l));
-    g.define(in.name(), Value{id, nullptr, {}});
+    g.define(in.name, Value{id, nullptr, {}});
   }
 }
 
@@ -157,11 +138,20 @@ Network import_onnx(const std::string& path, const OnnxImportOptions& options) {
     initializer_names.insert(t.name());
     g.define(t.name(), Value{-1, &t, {}});
   }
-  declare_inputs(g, initializer_names);
+  declare_inputs(g, initializer_names, options);
   if (g.net().size() == 0) throw UserError(path + ": the graph has no inputs");
 
-  for (int i = 0; i < graph.node_size(); ++i)
-    if (!g.skipped(i)) import_node(g, i);
+  try {
+    for (int i = 0; i < graph.node_size(); ++i)
+      if (!g.skipped(i)) import_node(g, i);
+  } catch (const UserError& e) {
+    // Exporters often trace the batch size into a graph as a constant (a reshape to 1x..., an
+    // expand to the traced batch); a shape error at another batch is then the model's.
+    if (options.batch.value_or(1) == 1) throw;
+    throw UserError(std::string(e.what()) + " (with --batch " + std::to_string(*options.batch) +
+                    ": the model may fix its batch size inside the graph, e.g. a reshape or "
+                    "expand that the exporter traced at batch 1)");
+  }
   Network net = g.take_network();
   for (const auto& prop : model.metadata_props())
     net.set_metadata(prop.key(), prop.value());

@@ -46,16 +46,33 @@ std::string builtin_network_path(const std::string& name) {
   return (zoo_dir() / (name + ".toml")).string();
 }
 
-Network load_workload(const std::string& name_or_path) {
+Network load_workload(const std::string& name_or_path, const WorkloadOptions& options) {
   const std::string& s = name_or_path;
   const bool is_path = s.find('/') != std::string::npos || ends_with(s, ".toml") ||
                        ends_with(s, ".onnx") || ends_with(s, ".csv");
-  if (!is_path) return load_network_toml(builtin_network_path(s));
+  const bool onnx = is_path && ends_with(s, ".onnx");
+  if (!onnx && !options.input_shapes.empty())
+    throw UserError("--input-shape " + options.input_shapes.front().name +
+                    "=...: sets dynamic dimensions of ONNX models; " + s +
+                    " is not one (a network file states its inputs' shapes; use --batch "
+                    "for the batch)");
+  if (!is_path) return load_network_toml(builtin_network_path(s), options.batch);
   if (!fs::exists(s)) throw UserError(s + ": no such file");
   // Costing needs shapes, not weight values: skip decoding them (5x faster on ViT-B/16).
-  if (ends_with(s, ".onnx")) return import_onnx(s, OnnxImportOptions{.keep_weights = false});
-  if (ends_with(s, ".csv")) return import_scalesim_topology(s);
-  if (ends_with(s, ".toml")) return load_network_toml(s);
+  if (onnx) {
+    OnnxImportOptions o;
+    o.keep_weights = false;
+    o.batch = options.batch;
+    o.input_shapes = options.input_shapes;
+    return import_onnx(s, o);
+  }
+  if (ends_with(s, ".csv")) {
+    if (options.batch)
+      throw UserError("--batch: " + s +
+                      " is a SCALE-Sim topology, whose layers have no batch dimension");
+    return import_scalesim_topology(s);
+  }
+  if (ends_with(s, ".toml")) return load_network_toml(s, options.batch);
   throw UserError(s + ": unknown kind of workload file; expected .toml, .onnx or .csv");
 }
 
