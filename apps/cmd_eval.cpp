@@ -175,7 +175,8 @@ void run_eval(const EvalCliOptions& o, Io& io) {
                           {"images", r.calibration_images},
                           {"source", calib_source}};
     }
-    if (norm) j["normalization"] = {{"mean", norm->first}, {"std", norm->second}};
+    j["normalization"] = norm ? nlohmann::ordered_json{{"mean", norm->first}, {"std", norm->second}}
+                              : nlohmann::ordered_json(nullptr);
     if (options.per_layer) {
       j["layers"] = nlohmann::ordered_json::array();
       for (const auto& l : r.layers)
@@ -191,6 +192,14 @@ void run_eval(const EvalCliOptions& o, Io& io) {
       rows.emplace_back("calibration", calibration_name(options.calibration) + " on " +
                                            with_commas(r.calibration_images) + " images of " +
                                            calib_source);
+    if (norm) {
+      char text_norm[96];
+      std::snprintf(text_norm, sizeof text_norm, "(x - %g) / %g, from %s", norm->first,
+                    norm->second, o.normalize.empty() ? "the model's metadata" : "--normalize");
+      rows.emplace_back("normalization", text_norm);
+    } else {
+      rows.emplace_back("normalization", "none (inputs as the data set gives them)");
+    }
     rows.emplace_back("top-1",
                       percent(r.top1) + (map ? "  (fp32 " + percent(r.top1_fp32) + ")" : ""));
     rows.emplace_back("agreement", percent(r.agreement));

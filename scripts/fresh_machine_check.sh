@@ -22,6 +22,9 @@
 # unmounted, and the root is removed only when nothing is mounted under it any more.
 set -euo pipefail
 
+# The whole script is one group, read before it runs: editing the file during a run (a checkout
+# of another commit) cannot change what the run does.
+{
 readonly suite=bookworm
 readonly repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -86,10 +89,35 @@ stop_processes_in_root() {
   done
 }
 
+# A process and everything it started (debootstrap runs on the host, not in the root).
+children_of() {
+  local f stat rest
+  for f in /proc/[0-9]*/stat; do
+    stat="$(cat "$f" 2> /dev/null)" || continue
+    rest="${stat##*) }" # after the command name: state, ppid, ...
+    rest="${rest#* }"
+    if [ "${rest%% *}" = "$1" ]; then
+      f="${f#/proc/}"
+      echo "${f%/stat}"
+    fi
+  done
+}
+kill_tree() {
+  local child
+  for child in $(children_of "$1"); do
+    kill_tree "$child"
+  done
+  kill -TERM "$1" 2> /dev/null
+}
+
 cleanup() {
   local status=$?
   trap - EXIT INT TERM HUP
   set +e
+  if [ -n "${step_pid:-}" ]; then
+    kill_tree "$step_pid"
+    echo "stopped"
+  fi
   if [ -d "$root" ]; then
     stop_processes_in_root
     local m
@@ -113,12 +141,13 @@ cleanup() {
   exit "$status"
 }
 trap cleanup EXIT
-trap 'echo; echo "fresh_machine_check: interrupted" >&2; exit 130' INT
+trap 'echo "fresh_machine_check: interrupted" >&2; exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
 
 # --- timing and reporting -------------------------------------------------------------------
 declare -a summary=()
+step_pid=""
 now() { date +%s.%N; }
 seconds_since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
@@ -130,7 +159,12 @@ run_step() {
   local t0 secs rc=0
   printf '%-72s ' "$name"
   t0="$(now)"
-  "$@" > "$log" 2>&1 || rc=$?
+  # In the background and waited for, so that a signal runs the traps at once instead of when
+  # the step ends; cleanup stops the step's processes.
+  "$@" > "$log" 2>&1 &
+  step_pid=$!
+  wait "$step_pid" || rc=$?
+  step_pid=""
   secs="$(seconds_since "$t0")"
   summary+=("$(printf '%8.1f s  %s' "$secs" "$name")")
   if [ "$rc" -ne 0 ]; then
@@ -259,3 +293,5 @@ printf '  %s\n' "${summary[@]}"
 [ -z "$download" ] || echo "setup downloaded: ${download#Need to get }"
 echo "root size after the run: $(du -sh --one-file-system "$root" | cut -f1)"
 echo "PASS: the README's two commands succeed on a fresh Debian $suite (${tests_line:-no ctest summary found})"
+exit 0
+}

@@ -65,6 +65,7 @@ TEST_CASE("cli dynamic: a dynamic-batch export costs and scores as its static tw
     // dynamic graph differently, e.g. an attention scale Div_2 instead of Div_1).
     same({"workload", "show", "MODEL", "--format", "csv"});
     same({"map", "groups", "-w", "MODEL"});
+    same({"map", "show", "-w", "MODEL"});
     same({"estimate", "--hw", "edge_npu", "-w", "MODEL", "--format", "json"});
     same({"simulate", "--hw", "edge_npu", "-w", "MODEL", "--format", "json"});
     same({"costs", "--hw", "edge_npu", "-w", "MODEL"});
@@ -178,6 +179,24 @@ TEST_CASE("cli dynamic: --batch on built-in networks and network files") {
   }
 }
 
+TEST_CASE("cli dynamic: eval sizes dynamic dimensions from its data, or from --input-shape") {
+  const TempDir dir;
+  const std::string model = mpsim::test::exported_model("dynamic_dims");  // x [N, 3, H, W]
+  const std::string x = dir.path("x.npy");
+  std::ofstream(x, std::ios::binary)
+      << mpsim::test::npy("<f4", "(2, 3, 8, 10)", std::string(2 * 3 * 8 * 10 * 4, '\0'));
+  auto r = run_cli({"eval", "--model", model, "--dataset", x, "--format", "json"});
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  CHECK(nlohmann::json::parse(r.out).at("images") == 2);
+  r = run_cli({"eval", "--model", model, "--dataset", x, "--input-shape", "x=1x3x8x10",
+               "--normalize", "none"});
+  CHECK(r.status == 0);
+  // Sizes that do not match the data are the data's error, naming both shapes.
+  r = run_cli({"eval", "--model", model, "--dataset", x, "--input-shape", "H=9"});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("do not fit the network's input 1x3x9x10") != std::string::npos);
+}
+
 TEST_CASE("cli dynamic: eval says once which input scaling it uses when the model states none") {
   const std::string bare =
       mpsim::test::exported_model("fmnist_resnet", "--opset 13 --dynamic batch --no-metadata");
@@ -189,6 +208,7 @@ TEST_CASE("cli dynamic: eval says once which input scaling it uses when the mode
   CHECK(r.err.find(note, at + 1) == std::string::npos);  // once
   CHECK(r.err.find("Fashion-MNIST pixels / 255, in [0, 1]") != std::string::npos);
   CHECK(r.err.find("--normalize 0.2860,0.3530") != std::string::npos);
+  CHECK(nlohmann::json::parse(r.out).at("normalization").is_null());
 
   const auto normalized = run_cli({"eval", "--model", bare, "--limit", "300", "--normalize",
                                    "0.2860,0.3530", "--format", "json"});
@@ -204,7 +224,11 @@ TEST_CASE("cli dynamic: eval says once which input scaling it uses when the mode
   const auto quiet = run_cli({"eval", "--model", bare, "--limit", "50", "--normalize", "none"});
   CHECK(quiet.status == 0);
   CHECK(quiet.err.find(note) == std::string::npos);
+  CHECK(quiet.out.find("normalization  none (inputs as the data set gives them)") !=
+        std::string::npos);
   const auto with_metadata =
       run_cli({"eval", "--model", source_path("models/fmnist_resnet.onnx"), "--limit", "50"});
   CHECK(with_metadata.err.find(note) == std::string::npos);
+  CHECK(with_metadata.out.find("normalization  (x - 0.286) / 0.353, from the model's metadata") !=
+        std::string::npos);
 }
