@@ -23,7 +23,6 @@ Exit status: 0 when every file is covered, 1 when some are not, 2 on bad input.
 """
 import argparse
 import ast
-import importlib.util
 import json
 import os
 import re
@@ -109,25 +108,83 @@ def minimal_system(packages):
     return {n for n, p in packages.items() if p.essential or p.priority == "required"}
 
 
-def closure(roots, packages):
-    """The packages apt installs for `roots` without Recommends: for each OR-group of a
-    dependency, the first alternative that is installed here (as a package or as something an
-    installed package provides), as apt prefers the first satisfiable one."""
+def archive_packages(names):
+    """Those of `names` that the archive apt knows (its lists) has a version of; None when apt
+    has no lists to say (then alternatives are judged by what is installed here only)."""
+    if not names:
+        return set()
+    lists = "/var/lib/apt/lists"
+    try:
+        if not any("_Packages" in f for f in os.listdir(lists)):
+            return None
+    except OSError:
+        return None
+    out = subprocess.run(["apt-cache", "policy", *sorted(names)], capture_output=True, text=True)
+    available, current = set(), None
+    for line in out.stdout.splitlines():
+        if line and not line[0].isspace() and line.endswith(":"):
+            current = line[:-1]
+        elif current and line.strip().startswith("Candidate:"):
+            if line.split(":", 1)[1].strip() != "(none)":
+                available.add(current.split(":")[0])
+    return available
+
+
+def closure(roots, packages, in_archive=None):
+    """The packages apt installs for `roots` without Recommends, as apt resolves them: every
+    plain dependency first; then each OR-group (a | b) that nothing chosen so far satisfies
+    takes its first alternative apt can install: one installed here (or something an installed
+    package provides) is counted; one that is not installed here but is in the archive
+    (`in_archive`) is what a fresh machine would install, so the later alternatives are not
+    counted. Versions are not compared. With several installed providers of a virtual package,
+    all are counted (apt would pick one)."""
     by_virtual = providers(packages)
+    in_archive = in_archive or set()
     seen = set()
+    settled = set()  # (package, group index) of OR-groups decided without adding anything
+
+    def satisfied(group):
+        return any(alt in seen or any(p in seen for p in by_virtual.get(alt, [])) for alt in group)
+
     todo = [r for r in roots if r in packages]
     while todo:
-        name = todo.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        for group in packages[name].depends:
-            for alt in group:
-                chosen = [alt] if alt in packages else by_virtual.get(alt, [])
-                if chosen:
-                    todo.extend(chosen)
-                    break
+        while todo:  # plain dependencies to a fixpoint
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            for group in packages[name].depends:
+                if len(group) == 1:
+                    alt = group[0]
+                    todo.extend([alt] if alt in packages else by_virtual.get(alt, []))
+        for name in sorted(seen):  # then the alternatives nothing satisfies yet
+            for i, group in enumerate(packages[name].depends):
+                if len(group) == 1 or (name, i) in settled or satisfied(group):
+                    continue
+                for alt in group:
+                    chosen = [alt] if alt in packages else by_virtual.get(alt, [])
+                    if chosen:
+                        todo.extend(chosen)
+                        break
+                    if alt in in_archive:
+                        settled.add((name, i))  # a fresh machine installs this one
+                        break
+                else:
+                    settled.add((name, i))
+            if todo:
+                break
     return seen
+
+
+def uninstalled_alternatives(packages):
+    """First-choice alternatives that are not installed here (nor provided by anything)."""
+    by_virtual = providers(packages)
+    names = set()
+    for p in packages.values():
+        for group in p.depends:
+            if len(group) > 1 and group[0] not in packages and group[0] not in by_virtual:
+                names.add(group[0])
+    return names
 
 
 def read_file_owners(dpkg_dir):
@@ -270,9 +327,21 @@ def depfile_headers(build):
     return headers
 
 
+def multiarch():
+    for cmd in (["dpkg-architecture", "-qDEB_HOST_MULTIARCH"], ["gcc", "-print-multiarch"]):
+        try:
+            out = subprocess.run(cmd, capture_output=True, text=True)
+        except OSError:
+            continue
+        if out.returncode == 0 and out.stdout.strip():
+            return out.stdout.strip()
+    return "x86_64-linux-gnu"
+
+
 def link_libraries(build):
     libs = set()
-    search = ["/usr/lib/x86_64-linux-gnu", "/usr/lib", "/lib/x86_64-linux-gnu", "/lib"]
+    triplet = multiarch()
+    search = [f"/usr/lib/{triplet}", "/usr/lib", f"/lib/{triplet}", "/lib"]
     for link in walk_build(build, "link.txt"):
         with open(link, encoding="utf-8", errors="surrogateescape") as f:
             tokens = f.read().split()
@@ -365,23 +434,49 @@ def imported_modules(path):
     return names
 
 
-def module_file(name, source):
-    """Where this interpreter finds a top-level module; None for built-in ones and the
-    project's own."""
+PYTHON = "/usr/bin/python3"  # the interpreter the project's tests and scripts run with
+
+# Run in `PYTHON -I -s`: no script folder, no user site-packages, no PYTHON* variables, so a
+# module resolves as it would for the project's tests on a fresh machine (a copy installed with
+# pip in /usr/local is found, and then reported, since no package owns it).
+RESOLVE = """
+import importlib.util, json, sys
+out = {}
+for name in sys.argv[1:]:
     try:
         spec = importlib.util.find_spec(name)
     except (ImportError, ValueError):
         spec = None
     if spec is None:
-        return "missing"
+        out[name] = "missing"
+        continue
     origin = spec.origin
     if origin in (None, "built-in", "frozen") and spec.submodule_search_locations:
         origin = list(spec.submodule_search_locations)[0]
-    if origin in (None, "built-in", "frozen"):
-        return None
-    if os.path.realpath(origin).startswith(os.path.realpath(source) + os.sep):
-        return None
-    return origin
+    out[name] = None if origin in (None, "built-in", "frozen") else origin
+print(json.dumps(out))
+"""
+
+
+def module_files(names):
+    """Top-level module -> the file PYTHON imports it from, "missing", or None (built in)."""
+    if not names:
+        return {}
+    out = subprocess.run([PYTHON, "-I", "-s", "-c", RESOLVE, *sorted(names)],
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        raise InputError(f"{PYTHON} cannot resolve modules: {out.stderr.strip()}")
+    return json.loads(out.stdout)
+
+
+def project_modules(source, files):
+    """Module names the project's own files define (scripts import their siblings)."""
+    names = set()
+    for rel in files:
+        if rel.endswith(".py"):
+            base = os.path.basename(rel)[:-3]
+            names.add(os.path.basename(os.path.dirname(rel)) if base == "__init__" else base)
+    return names
 
 
 SOURCE_SUFFIXES = (".cpp", ".h", ".py", ".sh", ".cmake", "CMakeLists.txt", ".toml")
@@ -422,29 +517,29 @@ def used_files(build, source):
         used.append((lib, "on a link line"))
     for lib, prog in sorted(loaded_libraries(built_programs(build)).items()):
         used.append((lib, f"loaded by build/{prog}"))
+    files = source_files(source, build)
+    own = project_modules(source, files)
+    wanted = []  # (module, why)
     for name, cmd in ctest_commands(build):
         exe = which(cmd[0])
         if exe:
             used.append((exe, f"run by test '{name}'"))
         if "-m" in cmd[:-1] and os.path.basename(cmd[0]).startswith("python"):
             module = cmd[cmd.index("-m") + 1].split(".")[0]
-            origin = module_file(module, source)
-            if origin == "missing":
-                used.append((f"<python module {module}>", f"run by test '{name}'"))
-            elif origin:
-                used.append((origin, f"run by test '{name}' (python3 -m {module})"))
-    files = source_files(source, build)
+            wanted.append((module, f"run by test '{name}' (python3 -m {module})"))
     for rel in (f for f in files if f.endswith(".py")):
         try:
             modules = imported_modules(os.path.join(source, rel))
         except (SyntaxError, OSError) as e:
             raise InputError(f"{rel}: cannot parse ({e})")
-        for module in sorted(modules):
-            origin = module_file(module, source)
-            if origin == "missing":
-                used.append((f"<python module {module}>", f"imported by {rel}"))
-            elif origin:
-                used.append((origin, f"imported by {rel}"))
+        wanted += [(m, f"imported by {rel}") for m in sorted(modules) if m not in own]
+    origins = module_files({m for m, _ in wanted})
+    for module, why in wanted:
+        origin = origins.get(module)
+        if origin == "missing":
+            used.append((f"<python module {module}>", why))
+        elif origin:
+            used.append((origin, why))
     for p, rel in sorted(named_system_paths(source, files).items()):
         used.append((p, f"named in {rel}"))
     return used
@@ -459,11 +554,13 @@ def check(build, source, setup, without, dpkg_dir, out):
     listed = [p for p in listed if p not in without]
     not_installed = [p for p in listed if p not in packages]
     base = minimal_system(packages)
-    covered = closure(set(listed) | base, packages)
+    in_archive = archive_packages(uninstalled_alternatives(packages))
+    covered = closure(set(listed) | base, packages, in_archive)
     owners = read_file_owners(dpkg_dir)
 
     problems = defaultdict(list)  # package -> [(path, why)]
     missing_modules = []
+    unowned_modules = []
     unowned = 0
     checked = 0
     for path, why in used_files(build, source):
@@ -475,7 +572,9 @@ def check(build, source, setup, without, dpkg_dir, out):
         checked += 1
         steps = owner_sets(path, owners)
         if not steps:
-            unowned += 1  # made by a maintainer script, /usr/local, ...
+            if "imported by" in why or "python3 -m" in why:
+                unowned_modules.append((path, why))  # pip, /usr/local: not on a fresh machine
+            unowned += 1  # else made by a maintainer script, an alternatives link, ...
             continue
         for step, pkgs in steps:
             if not pkgs & covered:
@@ -494,9 +593,16 @@ def check(build, source, setup, without, dpkg_dir, out):
     if not_installed:
         ok = False
         print(f"not installed here although setup.sh lists them: {' '.join(not_installed)}", file=out)
+    if in_archive is None:
+        print("note: apt has no package lists here, so alternatives (a | b) were judged by what "
+              "is installed only", file=out)
     for module, why in missing_modules:
         ok = False
-        print(f"{module} {why} is not importable by {sys.executable}", file=out)
+        print(f"{module} {why} is not importable by {PYTHON}", file=out)
+    for path, why in unowned_modules:
+        ok = False
+        print(f"{path} ({why}) belongs to no Debian package (installed by pip or by hand?)",
+              file=out)
     for package in sorted(problems):
         ok = False
         files = problems[package]

@@ -26,9 +26,10 @@ MODEL is one of
       a graph built with the onnx helper, for exact checks of attribute and weight handling:
       fp16 and double initializers, auto_pad SAME_UPPER, Pad, Dropout, Identity, Split, MatMul
       and Gemm weights, a Constant node;
-  dynamic_batch, dynamic_dims, dynamic_seq, no_shape
+  dynamic_batch, dynamic_dims, dynamic_seq, dynamic_pair, no_shape
       hand-built graphs with dynamic input dimensions: x [batch, 3, 8, 8]; x [N, 3, H, W]; two
-      inputs [N, seq, 8] sharing the dimension 'seq'; an input without a shape;
+      inputs [N, seq, 8] sharing the dimension 'seq'; two inputs [N, 8] and [M, 8] whose batch
+      dimensions have different names; an input without a shape;
   unsupported, custom_domain, missing_initializer
       small broken or unsupported graphs for the error tests.
 
@@ -47,7 +48,7 @@ import sys
 TORCHVISION_MODELS = ("resnet18", "resnet50", "mobilenet_v2", "vit_b_16")
 BUNDLED = ("fmnist_resnet", "fmnist_mobilenetv2", "fmnist_vit")
 HAND_BUILT = ("ops_onnx", "unsupported", "custom_domain", "dynamic_batch", "dynamic_dims",
-              "dynamic_seq", "no_shape", "missing_initializer")
+              "dynamic_seq", "dynamic_pair", "no_shape", "missing_initializer")
 SOURCE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -239,12 +240,14 @@ def save_hand_built(name, path, opset):
         x = (value_info("x", shape[name]) if name in shape else
              helper.make_tensor_value_info("x", TensorProto.FLOAT, None))
         graph = helper.make_graph(nodes, name, [x], [value_info("y", None)], [w])
-    elif name == "dynamic_seq":
+    elif name in ("dynamic_seq", "dynamic_pair"):
         w = numpy_helper.from_array(np.full((8, 5), 0.1, np.float32), "w")
         nodes = [helper.make_node("Add", ["a", "b"], ["s"], name="add"),
                  helper.make_node("MatMul", ["s", "w"], ["y"], name="proj")]
-        graph = helper.make_graph(nodes, name, [value_info("a", ["N", "seq", 8]),
-                                                value_info("b", ["N", "seq", 8])],
+        shapes = ([["N", "seq", 8], ["N", "seq", 8]] if name == "dynamic_seq" else
+                  [["N", 8], ["M", 8]])
+        graph = helper.make_graph(nodes, name, [value_info("a", shapes[0]),
+                                                value_info("b", shapes[1])],
                                   [value_info("y", None)], [w])
     elif name == "missing_initializer":
         nodes = [helper.make_node("Conv", ["x", "w"], ["y"], name="conv")]

@@ -25,6 +25,8 @@ set -euo pipefail
 # The whole script is one group, read before it runs: editing the file during a run (a checkout
 # of another commit) cannot change what the run does.
 {
+# Numbers print with a decimal point whatever the caller's locale.
+export LC_ALL=C
 readonly suite=bookworm
 readonly repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -38,7 +40,7 @@ while [ $# -gt 0 ]; do
       shift 2
       ;;
     --keep-root) keep_root=1; shift ;;
-    -h | --help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "fresh_machine_check: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -50,14 +52,17 @@ command -v git > /dev/null || die "git is needed to archive HEAD"
 git -C "$repo_root" rev-parse --verify -q HEAD > /dev/null || die "$repo_root has no commit to check"
 
 # --- where things go --------------------------------------------------------------------------
+# The physical path (symbolic links resolved), as the kernel reports mount points and process
+# roots: cleanup compares against it.
 if [ -z "$workdir" ]; then
   workdir="$(mktemp -d /var/tmp/mpsim-fresh.XXXXXX)"
 else
   mkdir -p "$workdir"
-  workdir="$(cd "$workdir" && pwd)"
 fi
+workdir="$(cd "$workdir" && pwd -P)"
 case "$workdir" in
-  *[[:space:]]*) die "the work folder '$workdir' holds white space; choose another with --workdir" ;;
+  *[!A-Za-z0-9._/-]*)
+    die "the work folder '$workdir' holds characters other than letters, digits and ._/-; choose another with --workdir" ;;
   / | /usr | /usr/* | /dev | /dev/* | /proc | /proc/* | /sys | /sys/*)
     die "refusing to work in '$workdir'" ;;
 esac
@@ -67,8 +72,8 @@ readonly logs="$workdir/logs"
 mkdir -p "$logs"
 
 # --- cleanup on every exit path -------------------------------------------------------------
-# Mount points at or under the root, deepest first (mountinfo's field 5; the root's path has no
-# white space, so no octal escapes can occur in it).
+# Mount points at or under the root, deepest first (mountinfo's field 5; the root's path holds
+# only letters, digits and ._/-, so no octal escapes can occur in it).
 mounts_under_root() {
   awk -v r="$root" '$5 == r || index($5, r "/") == 1 { print $5 }' /proc/self/mountinfo |
     awk '{ print length($0) " " $0 }' | sort -rn | cut -d' ' -f2-
@@ -102,20 +107,45 @@ children_of() {
     fi
   done
 }
-kill_tree() {
+tree_of() {
   local child
+  echo "$1"
   for child in $(children_of "$1"); do
-    kill_tree "$child"
+    tree_of "$child"
   done
-  kill -TERM "$1" 2> /dev/null
+}
+running() {
+  local stat
+  stat="$(cat "/proc/$1/stat" 2> /dev/null)" || return 1
+  stat="${stat##*) }"
+  [ "${stat%% *}" != Z ]
+}
+# TERM to the whole tree, then up to 10 s for it to end, then KILL: nothing of a step may still
+# write into the root when it is removed.
+stop_tree() {
+  local pids p i alive
+  pids="$(tree_of "$1")"
+  kill -TERM $pids 2> /dev/null
+  for i in $(seq 20); do
+    alive=0
+    for p in $pids; do
+      running "$p" && alive=1
+    done
+    [ "$alive" -eq 1 ] || break
+    sleep 0.5
+  done
+  kill -KILL $pids 2> /dev/null
+  wait "$1" 2> /dev/null
 }
 
 cleanup() {
   local status=$?
-  trap - EXIT INT TERM HUP
+  # A second Ctrl-C must not cut the cleanup short with things still mounted.
+  trap '' INT TERM HUP
+  trap - EXIT
   set +e
   if [ -n "${step_pid:-}" ]; then
-    kill_tree "$step_pid"
+    stop_tree "$step_pid"
     echo "stopped"
   fi
   if [ -d "$root" ]; then
@@ -178,13 +208,24 @@ run_step() {
 }
 
 # --- the Debian mirror, from this machine's apt sources -------------------------------------
-# deb822 files (*.sources) and one-line lists; the first source of the Debian archive (not the
-# security archive) that serves $suite.
-host_debian_sources() {
+# "URI SUITE" of every source of the Debian archive (Release origin "Debian", so no third-party
+# repository) serving $suite, $suite-updates or $suite-security, as apt itself reads them.
+debian_sources_from_apt() {
+  apt-cache policy 2> /dev/null | awk -v s="$suite" '
+    /^ *[0-9]+ (https?|ftp|file):/ { uri = $2; dist = $3; sub(/\/.*/, "", dist); next }
+    /^ +release / && uri != "" {
+      if ($0 ~ /o=Debian,/ && (dist == s || dist == s "-updates" || dist == s "-security"))
+        print uri, dist
+      uri = ""
+    }' | sort -u -k2,2
+}
+# Without apt's lists (apt-get update never ran): the sources files, keeping only URIs that
+# end in /debian or /debian-security.
+debian_sources_from_files() {
   local f
   for f in /etc/apt/sources.list.d/*.sources; do
     [ -f "$f" ] || continue
-    awk -v s="$suite" '
+    awk '
       BEGIN { RS = ""; FS = "\n" }
       {
         types = ""; uris = ""; suites = ""; enabled = "yes"
@@ -194,36 +235,49 @@ host_debian_sources() {
           if ($i ~ /^Suites:/) suites = $i
           if ($i ~ /^Enabled:[ \t]*no/) enabled = "no"
         }
-        if (enabled == "yes" && types ~ /(^|[ \t])deb([ \t]|$)/ && suites ~ ("[ \t]" s "([ \t]|$)")) {
-          sub(/^URIs:[ \t]*/, "", uris); split(uris, u, /[ \t]+/); print u[1]
-        }
+        if (enabled != "yes" || types !~ /(^|[ \t])deb([ \t]|$)/) next
+        sub(/^URIs:[ \t]*/, "", uris); sub(/^Suites:[ \t]*/, "", suites)
+        n = split(uris, u, /[ \t]+/); m = split(suites, d, /[ \t]+/)
+        for (j = 1; j <= n; j++) for (k = 1; k <= m; k++) print u[j], d[k]
       }' "$f"
   done
   for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
     [ -f "$f" ] || continue
-    awk -v s="$suite" '
-      $1 == "deb" {
-        i = 2; if ($2 ~ /^\[/) { while (i <= NF && $i !~ /\]$/) i++; i++ }
-        if ($(i + 1) == s) print $i
-      }' "$f"
+    awk '$1 == "deb" { i = 2; if ($2 ~ /^\[/) { while (i <= NF && $i !~ /\]$/) i++; i++ }
+                       print $i, $(i + 1) }' "$f"
   done
 }
-mirror="$(host_debian_sources | grep -v -- '-security' | head -n 1 || true)"
-[ -n "$mirror" ] || die "no '$suite' source of the Debian archive in /etc/apt/sources.list{,.d}"
+debian_sources() {
+  local found
+  found="$(debian_sources_from_apt)"
+  if [ -z "$found" ]; then
+    found="$(debian_sources_from_files | awk -v s="$suite" '
+      ($1 ~ /\/debian\/?$/ && ($2 == s || $2 == s "-updates")) ||
+      ($1 ~ /\/debian-security\/?$/ && $2 == s "-security")' | sort -u -k2,2)"
+  fi
+  echo "$found"
+}
+sources="$(debian_sources)"
+mirror="$(echo "$sources" | awk -v s="$suite" '$2 == s { print $1; exit }')"
+security="$(echo "$sources" | awk -v s="$suite" '$2 == s "-security" { print $1; exit }')"
+[ -n "$mirror" ] || die "this machine's apt sources name no '$suite' source of the Debian archive"
 
-# The chroot gets the host's Debian sources for $suite (with bookworm-updates and security) and
-# the host's Acquire settings (a proxy, validity checks), as a fresh install here would have.
-copy_host_apt_config() {
-  local f
+# The root's apt reads the same Debian archive as this machine (main; with $suite-updates and
+# security), with this machine's Acquire settings (a proxy, validity checks), as a fresh
+# install here would.
+write_apt_config() {
   rm -f "$root/etc/apt/sources.list"
-  for f in /etc/apt/sources.list.d/*.sources; do
-    [ -f "$f" ] && grep -q "^Suites:.*[[:space:]]$suite" "$f" && cp "$f" "$root/etc/apt/sources.list.d/"
-  done
-  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-    [ -f "$f" ] || continue
-    grep -E "^deb(\s+\[[^]]*\])?\s+\S+\s+$suite(-updates|-security)?\s" "$f" \
-      >> "$root/etc/apt/sources.list.d/host-debian.list" || true
-  done
+  {
+    printf 'Types: deb\nURIs: %s\nSuites: %s %s-updates\nComponents: main\n' \
+      "$mirror" "$suite" "$suite"
+    printf 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n'
+    if [ -n "$security" ]; then
+      printf '\nTypes: deb\nURIs: %s\nSuites: %s-security\nComponents: main\n' \
+        "$security" "$suite"
+      printf 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n'
+    fi
+  } > "$root/etc/apt/sources.list.d/debian.sources"
+  local f
   for f in /etc/apt/apt.conf.d/*; do
     [ -f "$f" ] && grep -q '^[[:space:]]*Acquire' "$f" && cp "$f" "$root/etc/apt/apt.conf.d/"
   done
@@ -243,11 +297,16 @@ unpack_head() {
   git -C "$repo_root" archive --format=tar HEAD | tar -x -C "$root/root/mpsim"
 }
 
-# Runs a command in the root as a fresh login would: an empty environment but for the basics.
+# Runs a command in the root as a fresh login would: an empty environment but for the basics
+# (and this machine's proxy settings, which apt in the root needs as apt here does).
 in_root() {
-  chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb \
-    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    /bin/bash -c "cd /root/mpsim && $1"
+  local -a env=(HOME=/root LANG=C.UTF-8 TERM=dumb
+    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
+  local v
+  for v in http_proxy https_proxy ftp_proxy no_proxy HTTP_PROXY HTTPS_PROXY FTP_PROXY NO_PROXY; do
+    [ -z "${!v:-}" ] || env+=("$v=${!v}")
+  done
+  chroot "$root" /usr/bin/env -i "${env[@]}" /bin/bash -c "cd /root/mpsim && $1"
 }
 
 # The README's two commands: the indented lines that start with `bash scripts/setup.sh`.
@@ -269,7 +328,7 @@ if ! command -v debootstrap > /dev/null; then
 fi
 run_step "debootstrap --variant=minbase $suite" "$logs/01-debootstrap.log" \
   debootstrap --variant=minbase "$suite" "$root" "$mirror"
-copy_host_apt_config
+write_apt_config
 mount_pseudo_filesystems
 run_step "git archive HEAD into the root" "$logs/02-archive.log" unpack_head
 

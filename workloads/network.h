@@ -15,7 +15,9 @@ namespace mpsim {
 
 using Shape = std::vector<std::int64_t>;
 std::string shape_string(const Shape& s);  // "1x3x224x224"
+// The product of the sizes; a UserError beyond kMaxCount (no size product may wrap around).
 std::int64_t element_count(const Shape& s);
+inline constexpr std::int64_t kMaxCount = std::int64_t{1} << 62;
 
 // A dense fp32 tensor (weights kept from an imported model).
 struct Tensor {

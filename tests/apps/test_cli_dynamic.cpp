@@ -165,13 +165,20 @@ TEST_CASE("cli dynamic: --batch on built-in networks and network files") {
 
   r = run_cli({"workload", "show", "resnet18", "--input-shape", "image=1x3x32x32"});
   CHECK(r.status == 2);
-  CHECK(r.err.find("sets dynamic dimensions of ONNX models; resnet18 is not one") !=
-        std::string::npos);
+  CHECK(r.err.find("sets dynamic dimensions of ONNX models; resnet18 is not one (a network file "
+                   "states its inputs' shapes; --batch sets the batch)") != std::string::npos);
   const std::string csv = dir.file("topo.csv", "Layer, M, N, K,\nfc, 4, 8, 16,\n");
   r = run_cli({"estimate", "--hw", "edge_npu", "-w", csv, "--batch", "2"});
   CHECK(r.status == 2);
   CHECK(r.err.find("is a SCALE-Sim topology, whose layers have no batch dimension") !=
         std::string::npos);
+  // Sizes that cannot be counted are errors, not wrapped-around numbers.
+  r = run_cli({"workload", "show", "llama2_7b_block_prefill512", "--batch", "2147483648"});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("more than 2^62 MACs") != std::string::npos);
+  r = run_cli({"workload", "show", "resnet18", "--batch", "2147483649"});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("--batch 2147483649: must be from 1 to 2147483648") != std::string::npos);
   for (const char* bad : {"0", "-2", "two"}) {
     r = run_cli({"workload", "show", "resnet18", "--batch", bad});
     CHECK(r.status == 2);

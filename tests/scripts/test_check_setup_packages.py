@@ -95,6 +95,10 @@ Provides: virtual-thing (= 2)
 Package: libfallback
 Status: install ok installed
 
+Package: needs-second
+Status: install ok installed
+Depends: libsecond
+
 Package: extra
 Status: install ok installed
 
@@ -122,6 +126,13 @@ def test_closure_follows_hard_dependencies_only(dpkg):
     # alternative when the first is not installed; never Recommends.
     assert got == {"base-files", "tool", "libpre", "libfirst", "provider", "libfallback"}
     assert "libsecond" not in got and "extra" not in got
+    # An alternative a fresh machine would install first (it is in the archive) takes the place
+    # of the installed later one.
+    got = guard.closure({"tool"}, packages, in_archive={"libnothere"})
+    assert "libfallback" not in got
+    # An OR-group that a plain dependency already satisfies adds nothing.
+    got = guard.closure({"tool", "needs-second"}, packages)
+    assert "libsecond" in got and "libfirst" not in got
 
 
 def test_relations_drop_versions_and_architectures():
@@ -162,3 +173,14 @@ def test_real_setup_sh_lists_the_build_essentials():
     for p in ("build-essential", "cmake", "libdnnl-dev", "ocl-icd-opencl-dev", "python3-pytest"):
         assert p in listed
 
+
+
+def test_modules_resolve_as_on_a_fresh_machine():
+    got = guard.module_files({"json", "sys", "no_such_module_here", "onnx"})
+    assert got["json"].startswith("/usr/lib/python3")
+    assert got["sys"] is None  # built in
+    assert got["no_such_module_here"] == "missing"
+    assert got["onnx"].startswith("/usr/lib/python3/dist-packages/onnx")
+    # The project's own modules (scripts import their siblings) are not looked up.
+    files = ["scripts/train_fashion_mnist.py", "python/mpsim/__init__.py", "README.md"]
+    assert guard.project_modules(SOURCE, files) == {"train_fashion_mnist", "mpsim"}

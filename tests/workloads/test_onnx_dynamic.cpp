@@ -85,6 +85,8 @@ TEST_CASE("onnx dynamic: other dimensions are set by input or by name, or named 
   CHECK(has(open, path + ": graph input 'x' has a dynamic dimension 2 ('H') that nothing sets"));
   CHECK(has(open, "--input-shape x=1x3x<H>x<W> or --input-shape H=SIZE"));
 
+  // What is already set shows in the suggestion.
+  CHECK(has(error_of(path, with({{"W", {9}}})), "--input-shape x=1x3x<H>x9 or --input-shape H="));
   const Network by_name = import_onnx(path, with({{"H", {8}}, {"W", {9}}}));
   CHECK(input_shape(by_name) == Shape{1, 3, 8, 9});
   const Network by_input = import_onnx(path, with({{"x", {1, 3, 8, 9}}}));
@@ -126,6 +128,19 @@ TEST_CASE("onnx dynamic: a dimension named in several inputs has one size") {
   CHECK(has(error_of(path, with({{"a", {1, 7, 8}}, {"b", {1, 6, 8}}})),
             "dimension 'seq' is set to 7 by --input-shape a=1x7x8 but to 6 by --input-shape "
             "b=1x6x8"));
+  // Each named dimension once, though both inputs name it.
+  const std::string e = error_of(path, with({{"len", {7}}}));
+  CHECK(has(e, "its inputs: 'a' (Nxseqx8), 'b' (Nxseqx8); its named dimensions: 'N', 'seq'"));
+  CHECK_FALSE(has(e, "'seq', 'N'"));
+}
+
+TEST_CASE("onnx dynamic: a batch given for one input is every input's") {
+  const std::string path = exported_model("dynamic_pair");  // a [N, 8], b [M, 8]
+  const Network net = import_onnx(path, with({{"a", {4, 8}}}));
+  CHECK(input_shape(net, 1) == Shape{4, 8});
+  CHECK(net.total_macs() == 4 * 8 * 5);
+  CHECK(input_shape(import_onnx(path), 1) == Shape{1, 8});
+  CHECK(input_shape(import_onnx(path, with({}, 3)), 0) == Shape{3, 8});
 }
 
 TEST_CASE("onnx dynamic: --batch on a model whose batch is fixed") {
@@ -134,7 +149,9 @@ TEST_CASE("onnx dynamic: --batch on a model whose batch is fixed") {
   const std::string e = error_of(path, with({}, 3));
   CHECK(has(e, "--batch 3: " + path + " has a fixed batch dimension (input 'input' is 1x1x28x28)"));
   CHECK(has(e, "dynamic_axes={'input': {0: 'N'}}"));
-  CHECK(has(error_of(path, with({}, 0)), "--batch 0: must be positive"));
+  CHECK(has(error_of(path, with({}, 0)), "--batch 0: must be from 1 to 2147483648"));
+  CHECK(has(error_of(exported_model("dynamic_batch"), with({}, std::int64_t{1} << 40)),
+            "must be from 1 to 2147483648"));
 }
 
 TEST_CASE("onnx dynamic: an input without a shape takes one from --input-shape") {
@@ -178,7 +195,8 @@ TEST_CASE("onnx dynamic: dynamic-batch exports of the bundled models equal their
       // The training script traces the class token's expand at batch 1 (int(x.shape[0])), so
       // this export fixes its batch inside the graph; the error says so.
       CHECK(has(error_of(path, with({}, 4)),
-                "(with --batch 4: the model may fix its batch size inside the graph"));
+                "(the model imports at batch 1 but not at --batch 4: it fixes its batch size "
+                "inside the graph"));
     } else {
       const Network four = import_onnx(path, with({}, 4));
       CHECK(four.total_macs() == 4 * fixed.total_macs());

@@ -21,7 +21,8 @@ std::string shape_string(const Shape& s) {
 std::int64_t element_count(const Shape& s) {
   std::int64_t n = 1;
   for (auto d : s)
-    n *= d;
+    if (__builtin_mul_overflow(n, d, &n) || n > kMaxCount)
+      throw UserError("shape " + shape_string(s) + " has more than 2^62 elements");
   return n;
 }
 
@@ -127,6 +128,9 @@ struct Network::Graph {
   using Adjacency = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS>;
   Adjacency g;
   std::unordered_map<std::string, int> by_name;
+  // Running totals, checked as layers are added so that they cannot wrap around.
+  std::int64_t total_macs = 0;
+  std::int64_t total_weights = 0;
 };
 
 Network::Network(std::string name) : name_(std::move(name)), graph_(std::make_unique<Graph>()) {}
@@ -174,6 +178,13 @@ int Network::add_layer(Layer layer) {
   } catch (const UserError& e) {
     throw UserError(where() + ": " + e.what());
   }
+  std::int64_t macs = 0, weights = 0;
+  if (__builtin_add_overflow(graph_->total_macs, layer.macs, &macs) || macs > kMaxCount ||
+      __builtin_add_overflow(graph_->total_weights, layer.weight_count, &weights) ||
+      weights > kMaxCount)
+    throw UserError(where() + ": the network's MACs or weights exceed 2^62");
+  graph_->total_macs = macs;
+  graph_->total_weights = weights;
 
   const int id = static_cast<int>(layers_.size());
   boost::add_vertex(graph_->g);
@@ -223,17 +234,11 @@ std::vector<int> Network::outputs() const {
 }
 
 std::int64_t Network::total_macs() const {
-  std::int64_t n = 0;
-  for (const auto& l : layers_)
-    n += l.macs;
-  return n;
+  return graph_->total_macs;
 }
 
 std::int64_t Network::total_weights() const {
-  std::int64_t n = 0;
-  for (const auto& l : layers_)
-    n += l.weight_count;
-  return n;
+  return graph_->total_weights;
 }
 
 }  // namespace mpsim

@@ -255,8 +255,10 @@ void read_layer_keys(const Reader& r, const toml::table& t, Layer& l) {
 
 Network parse_network_toml(std::string_view text, const std::string& source,
                            std::optional<std::int64_t> batch) {
-  if (batch && *batch <= 0)
-    throw UserError("--batch " + std::to_string(*batch) + ": must be positive");
+  constexpr std::int64_t kMaxBatch = std::int64_t{1} << 31;
+  if (batch && (*batch <= 0 || *batch > kMaxBatch))
+    throw UserError("--batch " + std::to_string(*batch) + ": must be from 1 to " +
+                    std::to_string(kMaxBatch));
   const toml::table root = parse_toml(text, source);
   const Reader r(source);
   static const std::set<std::string> top_keys = {"name", "description", "source", "input", "layer"};

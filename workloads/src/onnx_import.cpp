@@ -124,6 +124,21 @@ void import_node(Graph& g, int index) {
 
 }  // namespace onnx_import
 
+namespace {
+
+bool imports_at_batch_one(const std::string& path, OnnxImportOptions options) {
+  options.batch.reset();
+  options.keep_weights = false;
+  try {
+    import_onnx(path, options);
+    return true;
+  } catch (const UserError&) {
+    return false;
+  }
+}
+
+}  // namespace
+
 Network import_onnx(const std::string& path, const OnnxImportOptions& options) {
   using namespace onnx_import;
   const onnx::ModelProto model = read_model(path);
@@ -146,11 +161,12 @@ Network import_onnx(const std::string& path, const OnnxImportOptions& options) {
       if (!g.skipped(i)) import_node(g, i);
   } catch (const UserError& e) {
     // Exporters often trace the batch size into a graph as a constant (a reshape to 1x..., an
-    // expand to the traced batch); a shape error at another batch is then the model's.
-    if (options.batch.value_or(1) == 1) throw;
-    throw UserError(std::string(e.what()) + " (with --batch " + std::to_string(*options.batch) +
-                    ": the model may fix its batch size inside the graph, e.g. a reshape or "
-                    "expand that the exporter traced at batch 1)");
+    // expand to the traced batch). When the model imports at batch 1, say so.
+    if (options.batch.value_or(1) == 1 || !imports_at_batch_one(path, options)) throw;
+    throw UserError(std::string(e.what()) + " (the model imports at batch 1 but not at --batch " +
+                    std::to_string(*options.batch) +
+                    ": it fixes its batch size inside the graph, e.g. a reshape or expand "
+                    "that the exporter traced at batch 1)");
   }
   Network net = g.take_network();
   for (const auto& prop : model.metadata_props())

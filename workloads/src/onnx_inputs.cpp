@@ -96,14 +96,16 @@ class Resolver {
     apply_user_settings();
     apply_batch();
     apply_data_shape();
+    for (auto& in : inputs_)
+      for (auto& dim : in.dims)
+        if (dim.value == 0 && !dim.param.empty() && symbols_.count(dim.param))
+          dim.value = symbols_.at(dim.param);
     std::vector<GraphInput> out;
     for (auto& in : inputs_) {
       const std::string where = path_ + ": graph input '" + in.name + "'";
       Shape shape;
       for (std::size_t d = 0; d < in.dims.size(); ++d) {
         Dim& dim = in.dims[d];
-        if (dim.value == 0 && !dim.param.empty() && symbols_.count(dim.param))
-          dim.value = symbols_.at(dim.param);
         if (dim.value == 0) throw open_dimension(in, d);
         if (dim.value > kMaxDim || element_count(shape) > kMaxElements / dim.value)
           throw UserError(where + " has an implausibly large shape (" + dims_text(in.dims) + ")");
@@ -159,7 +161,9 @@ class Resolver {
     for (const auto& in : inputs_)
       for (const auto& d : in.dims)
         if (!d.param.empty() && std::find(names.begin(), names.end(), d.param) == names.end())
-          names.push_back("'" + d.param + "'");
+          names.push_back(d.param);
+    for (auto& n : names)
+      n = "'" + n + "'";
     return names.empty() ? "none" : join(names);
   }
 
@@ -206,11 +210,20 @@ class Resolver {
     return std::find(set_by_user_.begin(), set_by_user_.end(), in.name) != set_by_user_.end();
   }
 
+  // Without --batch, a batch the user gave one input (--input-shape a=8x...) is every input's.
+  std::int64_t default_batch() const {
+    for (const auto& in : inputs_)
+      if (user_set(in) && !in.dims.empty() && !in.dims[0].fixed) return in.dims[0].value;
+    return 1;
+  }
+
   void apply_batch() {
-    if (options_.batch && *options_.batch <= 0)
-      throw UserError("--batch " + std::to_string(*options_.batch) + ": must be positive");
-    const std::int64_t batch = options_.batch.value_or(1);
-    const std::string by = options_.batch ? "--batch " + std::to_string(batch) : "the batch (1)";
+    if (options_.batch && (*options_.batch <= 0 || *options_.batch > kMaxDim))
+      throw UserError("--batch " + std::to_string(*options_.batch) + ": must be from 1 to " +
+                      std::to_string(kMaxDim));
+    const std::int64_t batch = options_.batch.value_or(default_batch());
+    const std::string by = options_.batch ? "--batch " + std::to_string(batch)
+                                          : "the batch (" + std::to_string(batch) + ")";
     bool any_dynamic = false;
     const Declared* fixed_example = nullptr;
     for (auto& in : inputs_) {

@@ -350,7 +350,13 @@ void infer_layer(Layer& l, const std::vector<const Layer*>& in) {
       infer_pad(l, in);
       break;
   }
-  l.macs = l.gemm.macs();
+  std::int64_t macs = 1;
+  for (std::int64_t f : {l.gemm.groups, l.gemm.m, l.gemm.n, l.gemm.k})
+    if (__builtin_mul_overflow(macs, f, &macs) || macs > kMaxCount)
+      fail("more than 2^62 MACs (" + std::to_string(l.gemm.groups) + " x " +
+           std::to_string(l.gemm.m) + " x " + std::to_string(l.gemm.n) + " x " +
+           std::to_string(l.gemm.k) + ")");
+  l.macs = macs;
   l.input_elements = 0;
   for (const Layer* p : in)
     l.input_elements += element_count(p->output_shape);

@@ -53,9 +53,10 @@ Network load_workload(const std::string& name_or_path, const WorkloadOptions& op
   const bool onnx = is_path && ends_with(s, ".onnx");
   if (!onnx && !options.input_shapes.empty())
     throw UserError("--input-shape " + options.input_shapes.front().name +
-                    "=...: sets dynamic dimensions of ONNX models; " + s +
-                    " is not one (a network file states its inputs' shapes; use --batch "
-                    "for the batch)");
+                    "=...: sets dynamic dimensions of ONNX models; " + s + " is not one" +
+                    (ends_with(s, ".csv")
+                         ? " (a SCALE-Sim topology states every layer's sizes)"
+                         : " (a network file states its inputs' shapes; --batch sets the batch)"));
   if (!is_path) return load_network_toml(builtin_network_path(s), options.batch);
   if (!fs::exists(s)) throw UserError(s + ": no such file");
   // Costing needs shapes, not weight values: skip decoding them (5x faster on ViT-B/16).
