@@ -45,6 +45,14 @@ inline std::string npy(const std::string& descr, const std::string& shape,
   return out + header + data;
 }
 
+// A whole file's bytes ("" when it cannot be read).
+inline std::string read_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::ostringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
 inline std::string source_path(const std::string& relative) {
   return std::string(MPSIM_SOURCE_DIR) + "/" + relative;
 }

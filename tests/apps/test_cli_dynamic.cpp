@@ -17,13 +17,6 @@ using mpsim::test::TempDir;
 
 namespace {
 
-std::string read_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
 // The dynamic-batch export of a bundled model, under the bundled file's own name (so reports,
 // which name the network after its file, can be compared byte for byte).
 std::string dynamic_twin(const TempDir& dir, const std::string& name) {
@@ -73,7 +66,7 @@ TEST_CASE("cli dynamic: a dynamic-batch export costs and scores as its static tw
     const std::string a = dir.path("a.csv"), b = dir.path("b.csv");
     output_of({"sweep", "--hw", "edge_npu", "-w", fixed, "--set", "array.rows=8,16", "-o", a});
     output_of({"sweep", "--hw", "edge_npu", "-w", dynamic, "--set", "array.rows=8,16", "-o", b});
-    CHECK(read_file(a) == read_file(b));
+    CHECK(mpsim::test::read_file(a) == mpsim::test::read_file(b));
 
     const auto ea = json_of({"eval", "--model", fixed, "--limit", "500", "--format", "json"});
     const auto eb = json_of({"eval", "--model", dynamic, "--limit", "500", "--format", "json"});

@@ -14,13 +14,6 @@ using mpsim::test::TempDir;
 
 namespace {
 
-std::string read_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
 // RFC 4180 rows (quoted fields may hold commas and doubled quotes).
 std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
   std::vector<std::vector<std::string>> rows(1);
@@ -96,7 +89,7 @@ TEST_CASE("cli sweep: one row per point, overrides applied, columns as documente
   CHECK(r.out.empty());
   CHECK(r.err.empty());  // no progress bar when stderr is not a terminal
   CHECK_FALSE(std::filesystem::exists(out + ".partial"));
-  const auto rows = parse_csv(read_file(out));
+  const auto rows = parse_csv(mpsim::test::read_file(out));
   REQUIRE(rows.size() == 7);
   CHECK(rows[0] == std::vector<std::string>{"point", "array.rows", "array.cols", "area_mm2",
                                             "energy_pj", "latency_s", "cycles", "edp_js",
@@ -129,7 +122,7 @@ TEST_CASE("cli sweep: array values stay whole and are quoted in the CSV") {
       {"sweep", "--hw", "edge_npu", "--set", R"(array.mac.formats=["int8"],["int8","int4"])",
        "--set", "technology.node_nm=28,7", "-w", "resnet18", "--engine", "closed-form", "-o", out});
   REQUIRE(r.status == 0);
-  const auto rows = parse_csv(read_file(out));
+  const auto rows = parse_csv(mpsim::test::read_file(out));
   REQUIRE(rows.size() == 5);
   CHECK(rows[1][1] == R"(["int8"])");
   CHECK(rows[4][1] == R"(["int8","int4"])");
@@ -144,7 +137,7 @@ TEST_CASE("cli sweep: --jobs 2 writes the same bytes as --jobs 1") {
   const auto r = run_cli(with(small_sweep(two), {"--jobs", "2"}));
   REQUIRE(r.status == 0);
   CHECK(r.err.empty());
-  CHECK(read_file(two) == read_file(one));
+  CHECK(mpsim::test::read_file(two) == mpsim::test::read_file(one));
   CHECK_FALSE(std::filesystem::exists(two + ".partial.0"));
   CHECK_FALSE(std::filesystem::exists(two + ".partial.1"));
 }
@@ -155,8 +148,9 @@ TEST_CASE("cli sweep: --shard 1/2 and 2/2 together cover every point once") {
   REQUIRE(run_cli(small_sweep(all)).status == 0);
   REQUIRE(run_cli(with(small_sweep(a), {"--shard", "1/2"})).status == 0);
   REQUIRE(run_cli(with(small_sweep(b), {"--shard", "2/2", "-j", "2"})).status == 0);
-  const auto rows_all = parse_csv(read_file(all));
-  const auto rows_a = parse_csv(read_file(a)), rows_b = parse_csv(read_file(b));
+  const auto rows_all = parse_csv(mpsim::test::read_file(all));
+  const auto rows_a = parse_csv(mpsim::test::read_file(a)),
+             rows_b = parse_csv(mpsim::test::read_file(b));
   REQUIRE(rows_a.size() == 4);
   REQUIRE(rows_b.size() == 4);
   CHECK(rows_a[0] == rows_all[0]);
@@ -202,7 +196,7 @@ TEST_CASE("cli sweep: an interrupted sweep resumes and writes the same bytes") {
   const auto resumed = run_cli(with(small_sweep(out), {"--jobs", "3"}));
   REQUIRE(resumed.status == 0);
   CHECK(resumed.err.find("resuming with 4 of 6") != std::string::npos);
-  CHECK(read_file(out) == read_file(ref));
+  CHECK(mpsim::test::read_file(out) == mpsim::test::read_file(ref));
   CHECK_FALSE(std::filesystem::exists(out + ".partial"));
   CHECK_FALSE(std::filesystem::exists(out + ".partial.0"));
 }
@@ -221,7 +215,7 @@ TEST_CASE("cli sweep: rows of a different command are not reused") {
   const auto r = run_cli(small_sweep(out));
   REQUIRE(r.status == 0);
   CHECK(r.err.find("different sweep command") != std::string::npos);
-  CHECK(read_file(out) == read_file(ref));
+  CHECK(mpsim::test::read_file(out) == mpsim::test::read_file(ref));
 }
 
 TEST_CASE("cli sweep: another --batch or --input-shape starts over instead of resuming") {
@@ -235,7 +229,7 @@ TEST_CASE("cli sweep: another --batch or --input-shape starts over instead of re
   const auto r = run_cli(with(small_sweep(out), {"--batch", "2"}));
   REQUIRE(r.status == 0);
   CHECK(r.err.find("different sweep command") != std::string::npos);
-  CHECK(read_file(out) == read_file(ref));
+  CHECK(mpsim::test::read_file(out) == mpsim::test::read_file(ref));
 }
 
 TEST_CASE("cli sweep: the simulator engine evaluates the points in workers") {
@@ -247,7 +241,7 @@ TEST_CASE("cli sweep: the simulator engine evaluates the points in workers") {
                           mpsim::test::source_path("configs/topologies/alexnet_conv1.csv"),
                           "--jobs", "2", "-o", sim});
   REQUIRE(r.status == 0);
-  const auto rows = parse_csv(read_file(sim));
+  const auto rows = parse_csv(mpsim::test::read_file(sim));
   REQUIRE(rows.size() == 3);
   REQUIRE(rows[0][5] == "cycles");
   CHECK(std::stoll(rows[1][5]) > 0);

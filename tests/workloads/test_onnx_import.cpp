@@ -31,13 +31,6 @@ using mpsim::Op;
 using mpsim::Shape;
 using mpsim::UserError;
 
-std::string read_text(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
 // The path of MODEL exported at OPSET (see scripts/export_test_models.py for the names).
 std::string exported(const std::string& model, int opset = 13) {
   return mpsim::test::exported_model(model, "--opset " + std::to_string(opset));
@@ -308,7 +301,7 @@ TEST_CASE("onnx import: errors name the file, the node and what was expected") {
     CHECK(error_of(path).find("not a valid ONNX model") != std::string::npos);
   }
   SUBCASE("a truncated model") {
-    const std::string whole = read_text(exported("ops_onnx"));
+    const std::string whole = mpsim::test::read_file(exported("ops_onnx"));
     const std::string path = dir.file("truncated.onnx", whole.substr(0, whole.size() / 2));
     CHECK(error_of(path).find(path) == 0);
   }
@@ -337,7 +330,7 @@ TEST_CASE("onnx import: errors name the file, the node and what was expected") {
 TEST_CASE("onnx import: damaged files give errors, never crashes") {
   // Random byte changes in a small model land in weights, shapes, attributes, names and the
   // protobuf framing alike; each import must either work or throw UserError.
-  const std::string whole = read_text(exported("ops_onnx"));
+  const std::string whole = mpsim::test::read_file(exported("ops_onnx"));
   const mpsim::test::TempDir dir;
   std::mt19937 rng(1234);
   int failures = 0;
