@@ -5,7 +5,6 @@
 #include "apps/output.h"
 #include "apps/workload_flags.h"
 #include "costmodel/hardware.h"
-#include "sim/simulator.h"
 #include "workloads/network_io.h"
 
 namespace mpsim::cli {
@@ -27,7 +26,8 @@ void run_costing(const CostOptions& o, bool simulate, Io& io) {
   const HardwareModel hw(load_hardware_by_name(o.hw, o.sets));
   const Network net = load_workload(o.workload, o.shape.options());
   const PrecisionMap map = map_for_costing(net, hw, o.map, o.resolve_groups);
-  const NetworkCost cost = simulate ? simulate_network(net, map, hw) : network_cost(net, map, hw);
+  const NetworkCost cost =
+      price_network(net, map, hw, simulate ? CostEngine::kSimulator : CostEngine::kClosedForm);
   const std::string text = render_cost_report(net, map, hw, cost, o.format);
   if (o.out.empty()) {
     io.out << text;

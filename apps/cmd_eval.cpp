@@ -11,11 +11,9 @@
 #include "apps/commands.h"
 #include "apps/output.h"
 #include "apps/workload_flags.h"
+#include "explore/evaluation.h"
 #include "formats/error.h"
-#include "quant/dataset.h"
 #include "quant/evaluator.h"
-#include "workloads/importers.h"
-#include "workloads/precision_map.h"
 
 namespace mpsim::cli {
 
@@ -30,6 +28,7 @@ struct EvalCliOptions {
   std::size_t calib = 1000;
   std::string calib_data;
   std::string map;
+  bool resolve_groups = false;
   std::string calibration = "max";
   std::string normalize;
   bool per_layer = false;
@@ -38,59 +37,6 @@ struct EvalCliOptions {
   std::string format = "table";
   std::string out;
 };
-
-bool is_npy(const std::string& s) {
-  return s.size() > 4 && s.compare(s.size() - 4, 4, ".npy") == 0;
-}
-
-Dataset load_data(const std::string& spec, const std::string& labels, std::size_t limit) {
-  if (is_npy(spec)) return load_npy(spec, labels, limit);
-  if (!labels.empty()) throw UserError("--labels goes with a .npy data set, not " + spec);
-  return load_dataset(spec, limit);
-}
-
-// Calibration images come from the other split, so that they are never the images scored;
-// for .npy inputs from --calib-data, else from the start of the evaluated file itself.
-Dataset load_calibration(const EvalCliOptions& o, std::string& source) {
-  if (o.calib == 0) return {};
-  if (!o.calib_data.empty()) {
-    source = o.calib_data;
-    return load_data(o.calib_data, "", o.calib);
-  }
-  if (is_npy(o.dataset)) {
-    source = o.dataset + " (its first images: no separate calibration split given)";
-    return load_npy(o.dataset, "", o.calib);
-  }
-  source = o.dataset == "fashion-mnist:train" ? "fashion-mnist:test" : "fashion-mnist:train";
-  return load_dataset(source, o.calib);
-}
-
-// "MEAN,STD", "none", or empty: the model's own metadata ("mean" and "std"), else none.
-std::optional<std::pair<float, float>> normalization(const std::string& text, const Network& net,
-                                                     const std::string& model) {
-  auto number = [&](const std::string& s, const std::string& what) {
-    char* end = nullptr;
-    const float v = std::strtof(s.c_str(), &end);
-    if (s.empty() || end != s.c_str() + s.size() || !std::isfinite(v))
-      throw UserError(what + ": expected a number, found '" + s + "'");
-    return v;
-  };
-  if (text == "none") return std::nullopt;
-  if (text.empty()) {
-    const auto& m = net.metadata();
-    const auto mean = m.find("mean"), sd = m.find("std");
-    if (mean == m.end() || sd == m.end()) return std::nullopt;
-    const std::string where = model + ": metadata '" + mean->first + "'/'" + sd->first + "'";
-    return std::make_pair(number(mean->second, where), number(sd->second, where));
-  }
-  const auto comma = text.find(',');
-  if (comma == std::string::npos)
-    throw UserError("--normalize: expected MEAN,STD or none, found '" + text + "'");
-  const float mean = number(text.substr(0, comma), "--normalize mean");
-  const float sd = number(text.substr(comma + 1), "--normalize std");
-  if (!(sd > 0)) throw UserError("--normalize: the standard deviation must be positive");
-  return std::make_pair(mean, sd);
-}
 
 std::string percent(double v) {
   if (std::isnan(v)) return "n/a";
@@ -114,7 +60,7 @@ nlohmann::ordered_json number_or_null(double v) {
 // Said once on stderr when nothing states the input scaling: a model trained on normalized
 // inputs but fed unnormalized ones scores near chance with no other sign of why.
 void note_unnormalized_inputs(const EvalCliOptions& o, Io& io) {
-  const bool fmnist = !is_npy(o.dataset);
+  const bool fmnist = o.dataset.size() < 4 || o.dataset.substr(o.dataset.size() - 4) != ".npy";
   io.err << "mpsim: eval: " << o.model
          << " states no input normalization (no 'mean'/'std' metadata), so inputs are used "
          << (fmnist ? "as the data set gives them: Fashion-MNIST pixels / 255, in [0, 1]"
@@ -125,33 +71,30 @@ void note_unnormalized_inputs(const EvalCliOptions& o, Io& io) {
 }
 
 void run_eval(const EvalCliOptions& o, Io& io) {
-  Dataset data = load_data(o.dataset, o.labels, o.limit);
-  // The model's batch dimension is the engine's to set (one sample per batch entry); other
-  // dynamic dimensions follow --input-shape, else the data's own shape.
-  OnnxImportOptions import;
+  EvalSetup setup;
+  setup.model = o.model;
+  setup.dataset = o.dataset;
+  setup.labels = o.labels;
+  setup.limit = o.limit;
+  setup.calib = o.calib;
+  setup.calib_data = o.calib_data;
+  setup.normalize = o.normalize;
   for (const auto& s : o.shape.input_shapes)
-    import.input_shapes.push_back(parse_input_shape(s));
-  import.data_shape = Shape{1};
-  import.data_shape->insert(import.data_shape->end(), data.sample_shape.begin(),
-                            data.sample_shape.end());
-  Network net = import_onnx(o.model, import);
-  std::string calib_source;
-  Dataset calib = o.map.empty() ? Dataset{} : load_calibration(o, calib_source);
-  const auto norm = normalization(o.normalize, net, o.model);
-  if (!norm && o.normalize.empty()) note_unnormalized_inputs(o, io);
-  if (norm) {
-    normalize(data, norm->first, norm->second);
-    normalize(calib, norm->first, norm->second);
-  }
+    setup.input_shapes.push_back(parse_input_shape(s));
+  PreparedEvaluation prepared = prepare_evaluation(setup, !o.map.empty());
+  if (prepared.scaling_unstated) note_unnormalized_inputs(o, io);
+  const auto& norm = prepared.normalization;
+  const std::string& calib_source = prepared.calib_source;
+  Network& net = prepared.net;
   std::optional<PrecisionMap> map;
-  if (!o.map.empty()) map = resolve_precision_map(load_precision_map(o.map), net);
+  if (!o.map.empty()) map = precision_map_for_evaluation(net, o.map, o.resolve_groups);
 
   EvalOptions options;
   options.calibration = parse_calibration(o.calibration);
   options.per_layer = o.per_layer && map;
   options.engine.threads = o.threads;
   options.engine.micro_batch = o.micro_batch;
-  Evaluator evaluator(std::move(net), std::move(data), std::move(calib), options);
+  Evaluator evaluator(std::move(net), std::move(prepared.data), std::move(prepared.calib), options);
   const EvalResult r = evaluator.evaluate(map ? &*map : nullptr);
   const int threads = evaluator.engine().threads();
 
@@ -175,7 +118,7 @@ void run_eval(const EvalCliOptions& o, Io& io) {
                           {"images", r.calibration_images},
                           {"source", calib_source}};
     }
-    j["normalization"] = norm ? nlohmann::ordered_json{{"mean", norm->first}, {"std", norm->second}}
+    j["normalization"] = norm ? nlohmann::ordered_json{{"mean", norm->mean}, {"std", norm->std_dev}}
                               : nlohmann::ordered_json(nullptr);
     if (options.per_layer) {
       j["layers"] = nlohmann::ordered_json::array();
@@ -194,8 +137,8 @@ void run_eval(const EvalCliOptions& o, Io& io) {
                                            calib_source);
     if (norm) {
       char text_norm[96];
-      std::snprintf(text_norm, sizeof text_norm, "(x - %g) / %g, from %s", norm->first,
-                    norm->second, o.normalize.empty() ? "the model's metadata" : "--normalize");
+      std::snprintf(text_norm, sizeof text_norm, "(x - %g) / %g, from %s", norm->mean,
+                    norm->std_dev, norm->from_metadata ? "the model's metadata" : "--normalize");
       rows.emplace_back("normalization", text_norm);
     } else {
       rows.emplace_back("normalization", "none (inputs as the data set gives them)");
@@ -246,6 +189,8 @@ void add_eval_command(CLI::App& app, Io& io) {
       ->capture_default_str();
   cmd->add_option("--calib-data", o->calib_data, "Calibration inputs (.npy) for a .npy data set");
   cmd->add_option("--map,-m", o->map, "Precision map (TOML); without it the model runs in fp32");
+  cmd->add_flag("--resolve-groups", o->resolve_groups,
+                "Widen quantizer groups the map breaks instead of reporting them");
   cmd->add_option("--calibration", o->calibration, "max, mse, percentile or percentile:P")
       ->capture_default_str();
   cmd->add_option("--normalize", o->normalize,

@@ -9,7 +9,6 @@
 #include <sstream>
 
 #include "apps/commands.h"
-#include "apps/cost_report.h"
 #include "apps/output.h"
 #include "apps/sweep_csv.h"
 #include "apps/sweep_points.h"
@@ -18,6 +17,7 @@
 #include "apps/sweep_runner.h"
 #include "apps/workload_flags.h"
 #include "costmodel/hardware.h"
+#include "explore/design_point.h"
 #include "formats/error.h"
 #include "sim/simulator.h"
 #include "workloads/network_io.h"
@@ -85,11 +85,6 @@ std::string content_if_file(const std::string& name) {
   return s.str();
 }
 
-struct Prepared {
-  HardwareModel hw;
-  PrecisionMap map;
-};
-
 void sweep(const SweepOptions& o, Io& io) {
   if (o.out.empty()) throw UserError("sweep: --out F.csv is required");
   if (o.jobs < 1) throw UserError("--jobs " + std::to_string(o.jobs) + ": expected at least 1");
@@ -99,21 +94,31 @@ void sweep(const SweepOptions& o, Io& io) {
   for (const auto& s : o.sets)
     axes.push_back(parse_sweep_set(s));
   const SweepPoints points(std::move(axes));
-  const Network net = load_workload(o.workload, o.shape.options());
+  DesignPoint base;
+  base.hardware = o.hw;
+  base.workload = o.workload;
+  base.workload_options = o.shape.options();
+  base.map = o.map;
+  base.resolve_groups = o.resolve_groups;
+  base.engine = parse_cost_engine(o.engine);
+  const Network net = load_workload(base.workload, base.workload_options);
 
   // Every point's config is read before anything is evaluated, so a bad value fails at once
   // instead of after the points before it; the closed form on this run's own points catches
   // what only the map reveals (a format pair the point's array lacks).
   std::vector<std::size_t> own;
-  std::map<std::size_t, Prepared> prepared;
+  std::map<std::size_t, PreparedPoint> prepared;
   for (std::size_t i = 0; i < points.size(); ++i) {
     try {
-      HardwareModel hw(load_hardware_by_name(o.hw, points.overrides(i)));
-      if (i % shard.n != shard.k - 1) continue;
-      PrecisionMap map = map_for_costing(net, hw, o.map, o.resolve_groups);
-      network_cost(net, map, hw);
+      DesignPoint point = base;
+      point.overrides = points.overrides(i);
+      if (i % shard.n != shard.k - 1) {
+        // Every point's config is checked, also those another shard evaluates.
+        const HardwareModel checked(load_hardware_by_name(point.hardware, point.overrides));
+        continue;
+      }
+      prepared.emplace(i, prepare_point(net, point));
       own.push_back(i);
-      prepared.emplace(i, Prepared{std::move(hw), std::move(map)});
     } catch (const UserError& e) {
       throw UserError("sweep point " + std::to_string(i) + " (" + points.describe(i) +
                       "): " + e.what());
@@ -155,7 +160,7 @@ void sweep(const SweepOptions& o, Io& io) {
       if (!done[i]) pending.push_back(i);
   }
 
-  const bool sim = o.engine == "sim";
+  const bool sim = base.engine == CostEngine::kSimulator;
   RunOptions run;
   run.jobs = o.jobs;
   run.stop_after = stop_after_from_env();
@@ -166,15 +171,13 @@ void sweep(const SweepOptions& o, Io& io) {
     run.jobs = 1;
   }
   auto evaluate = [&](std::size_t index) {
-    const Prepared& p = prepared.at(index);
-    const NetworkCost cost =
-        sim ? simulate_network(net, p.map, p.hw) : network_cost(net, p.map, p.hw);
+    const PointCost c = evaluate_point(net, prepared.at(index), base.engine);
     PointResult r;
     r.index = index;
-    r.area_mm2 = p.hw.area().total_mm2;
-    r.energy_pj = cost.total.energy.total_pj();
-    r.latency_s = cost.total.latency_s;
-    r.cycles = cost.total.total_cycles;
+    r.area_mm2 = c.area_mm2;
+    r.energy_pj = c.energy_pj;
+    r.latency_s = c.latency_s;
+    r.cycles = c.cycles;
     return r;
   };
 

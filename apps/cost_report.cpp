@@ -5,48 +5,10 @@
 #include <sstream>
 
 #include "apps/output.h"
+#include "explore/cost_table.h"
 #include "formats/error.h"
-#include "workloads/quantizer_groups.h"
 
 namespace mpsim::cli {
-
-int enforce_quantizer_groups(const Network& net, PrecisionMap& map, const std::string& map_name,
-                             bool resolve) {
-  const auto groups = quantizer_groups(net);
-  if (resolve) return resolve_groups_to_wider(net, map, groups);
-  if (auto conflicts = find_group_conflicts(net, map, groups); !conflicts.empty()) {
-    std::string msg =
-        map_name + " breaks " + std::to_string(conflicts.size()) + " quantizer group(s):";
-    for (const auto& c : conflicts)
-      msg += "\n  " + c.message;
-    msg += "\n(--resolve-groups sets each group to its widest format)";
-    throw UserError(msg);
-  }
-  return 0;
-}
-
-PrecisionMap map_for_costing(const Network& net, const HardwareModel& hw,
-                             const std::string& map_path, bool resolve_groups) {
-  if (map_path.empty()) {
-    // The widest integer pair the array runs, else its first pair.
-    const FormatPair* best = nullptr;
-    for (const auto& p : hw.pairs()) {
-      const auto& f = p.pair;
-      if (f.weight.is_float() || f.activation.is_float()) continue;
-      if (!best ||
-          f.weight.bits() + f.activation.bits() > best->weight.bits() + best->activation.bits())
-        best = &f;
-    }
-    if (!best) best = &hw.pairs().front().pair;
-    LayerPrecision p;
-    p.weight = best->weight;
-    p.activation = best->activation;
-    return uniform_precision_map(net, p);
-  }
-  PrecisionMap map = resolve_precision_map(load_precision_map(map_path), net);
-  enforce_quantizer_groups(net, map, map_path, resolve_groups);
-  return map;
-}
 
 namespace {
 
@@ -56,18 +18,7 @@ std::string num(double v) {
   return buf;
 }
 
-// Component names and values of an energy breakdown, in a fixed order.
-std::vector<std::pair<std::string, double>> components(const EnergyBreakdown& e,
-                                                       const HardwareModel& hw) {
-  std::vector<std::pair<std::string, double>> out = {{"mac", e.mac_pj},
-                                                     {"register_files", e.register_files_pj}};
-  for (std::size_t b = 0; b < hw.buffers().size(); ++b)
-    out.emplace_back(hw.buffers()[b].name, e.buffer_pj[b]);
-  out.emplace_back("dram", e.dram_pj);
-  out.emplace_back("leakage", e.leakage_pj);
-  out.emplace_back("requantization", e.requantization_pj);
-  return out;
-}
+}  // namespace
 
 nlohmann::ordered_json cost_json(const LayerCost& c, const HardwareModel& hw) {
   nlohmann::ordered_json j;
@@ -78,7 +29,7 @@ nlohmann::ordered_json cost_json(const LayerCost& c, const HardwareModel& hw) {
   j["latency_s"] = c.latency_s;
   nlohmann::ordered_json e;
   e["total"] = c.energy.total_pj();
-  for (const auto& [name, v] : components(c.energy, hw))
+  for (const auto& [name, v] : energy_components(c.energy, hw))
     e[name] = v;
   j["energy_pj"] = e;
   j["utilization"] = c.utilization;
@@ -97,8 +48,6 @@ nlohmann::ordered_json cost_json(const LayerCost& c, const HardwareModel& hw) {
   j["multiplications_replaced"] = c.multiplications_replaced;
   return j;
 }
-
-}  // namespace
 
 std::string render_cost_report(const Network& net, const PrecisionMap& map, const HardwareModel& hw,
                                const NetworkCost& cost, const std::string& format) {
@@ -129,7 +78,7 @@ std::string render_cost_report(const Network& net, const PrecisionMap& map, cons
 
   std::vector<std::string> header = {"layer",     "weight_format", "activation_format", "cycles",
                                      "latency_s", "utilization",   "energy_pj"};
-  for (const auto& [name, v] : components(cost.total.energy, hw))
+  for (const auto& [name, v] : energy_components(cost.total.energy, hw))
     header.push_back(name + "_pj");
   header.insert(header.end(), {"dram_bytes", "macs"});
   auto row = [&](const std::string& name, const std::string& w, const std::string& a,
@@ -141,7 +90,7 @@ std::string render_cost_report(const Network& net, const PrecisionMap& map, cons
                                   num(c.latency_s),
                                   num(c.utilization),
                                   num(c.energy.total_pj())};
-    for (const auto& [n, v] : components(c.energy, hw))
+    for (const auto& [n, v] : energy_components(c.energy, hw))
       r.push_back(num(v));
     r.push_back(
         num((c.traffic[0].dram_bits + c.traffic[1].dram_bits + c.traffic[2].dram_bits) / 8));

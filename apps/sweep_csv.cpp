@@ -2,10 +2,9 @@
 
 #include <algorithm>
 #include <charconv>
-#include <numeric>
-#include <tuple>
 
 #include "apps/output.h"
+#include "explore/pareto.h"
 
 namespace mpsim::cli {
 
@@ -16,33 +15,11 @@ std::string format_number(double v) {
 }
 
 std::vector<bool> pareto_flags(const std::vector<PointResult>& results) {
-  auto key = [&](std::size_t i) {
-    const auto& r = results[i];
-    return std::make_tuple(r.area_mm2, r.energy_pj, r.latency_s);
-  };
-  auto dominates = [&](std::size_t a, std::size_t b) {
-    const auto &x = results[a], &y = results[b];
-    return x.area_mm2 <= y.area_mm2 && x.energy_pj <= y.energy_pj && x.latency_s <= y.latency_s &&
-           key(a) != key(b);
-  };
-  // In lexicographic order a dominator always comes first, and whatever dominates a point is
-  // itself dominated by a front point or on the front; so checking each point against the front
-  // found so far suffices, instead of against all points.
-  std::vector<std::size_t> order(results.size());
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
-  std::vector<bool> flags(results.size(), false);
-  std::vector<std::size_t> front;
-  for (auto i : order) {
-    const bool dominated =
-        std::any_of(front.begin(), front.end(), [&](std::size_t f) { return dominates(f, i); });
-    if (!dominated) {
-      flags[i] = true;
-      front.push_back(i);
-    }
-  }
-  return flags;
+  std::vector<std::vector<double>> points;
+  points.reserve(results.size());
+  for (const auto& r : results)
+    points.push_back({r.area_mm2, r.energy_pj, r.latency_s});
+  return mpsim::pareto_flags(points);
 }
 
 std::string render_sweep_csv(const SweepPoints& points, std::vector<PointResult> results) {

@@ -62,6 +62,9 @@ std::vector<PointResult> run_in_process(const std::vector<std::size_t>& pending,
                               const std::vector<std::size_t>& mine,
                               const std::function<PointResult(std::size_t)>& evaluate,
                               const ResumeStore& store, const RunOptions& options) {
+  // Stopped by SIGTERM, a worker just ends: not through a handler the parent installed (a test
+  // framework's crash report, say).
+  ::signal(SIGTERM, SIG_DFL);
   // Die with the parent (a killed sweep must not leave simulations running).
   ::prctl(PR_SET_PDEATHSIG, SIGTERM);
   if (::getppid() != parent) ::_exit(1);
@@ -90,10 +93,40 @@ std::vector<PointResult> run_in_process(const std::vector<std::size_t>& pending,
 }
 
 struct Worker {
-  pid_t pid = -1;
-  int fd = -1;  // read end of its pipe; -1 at EOF
+  pid_t pid = -1;  // -1 once reaped
+  int fd = -1;     // read end of its pipe; -1 at EOF
   std::string message;
   char failure = 0;
+};
+
+int reap(pid_t pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return status;
+}
+
+// Whatever ends run_forked (a failed fork or poll, a worker's error, an exception from the
+// progress bar), no worker outlives it unreaped: those still running are stopped and waited for.
+class Reaper {
+ public:
+  explicit Reaper(std::vector<Worker>& workers) : workers_(workers) {}
+  Reaper(const Reaper&) = delete;
+  Reaper& operator=(const Reaper&) = delete;
+  ~Reaper() {
+    for (auto& w : workers_) {
+      if (w.fd >= 0) ::close(w.fd);
+      w.fd = -1;
+      if (w.pid > 0) {
+        ::kill(w.pid, SIGTERM);
+        reap(w.pid);
+        w.pid = -1;
+      }
+    }
+  }
+
+ private:
+  std::vector<Worker>& workers_;
 };
 
 std::vector<PointResult> run_forked(const std::vector<std::size_t>& pending,
@@ -112,11 +145,17 @@ std::vector<PointResult> run_forked(const std::vector<std::size_t>& pending,
   std::fflush(nullptr);
   const pid_t parent = ::getpid();
   std::vector<Worker> workers(n);
+  const Reaper reaper(workers);
   for (int w = 0; w < n; ++w) {
     int fds[2];
     if (::pipe(fds) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
     const pid_t pid = ::fork();
-    if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
+    if (pid < 0) {
+      const int err = errno;
+      ::close(fds[0]);
+      ::close(fds[1]);
+      throw std::runtime_error(std::string("fork: ") + std::strerror(err));
+    }
     if (pid == 0) {
       ::close(fds[0]);
       for (int v = 0; v < w; ++v)
@@ -172,11 +211,15 @@ std::vector<PointResult> run_forked(const std::vector<std::size_t>& pending,
     }
   }
 
+  // Every worker is reaped before any outcome is reported.
+  std::vector<int> statuses(n);
+  for (int w = 0; w < n; ++w) {
+    statuses[w] = reap(workers[w].pid);
+    workers[w].pid = -1;
+  }
   std::string crash;
   for (int w = 0; w < n; ++w) {
-    int status = 0;
-    while (::waitpid(workers[w].pid, &status, 0) < 0 && errno == EINTR) {
-    }
+    const int status = statuses[w];
     if (workers[w].failure == kUserError) throw UserError(workers[w].message);
     if (workers[w].failure == kCrash && crash.empty()) crash = workers[w].message;
     if (!killed && crash.empty() && WIFSIGNALED(status))

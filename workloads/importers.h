@@ -18,6 +18,7 @@ namespace mpsim {
 struct InputShape {
   std::string name;
   Shape shape;
+  bool operator==(const InputShape&) const = default;
 };
 
 // Parses "NAME=1x3x224x224" or "NAME=128". `flag` names the option in messages.

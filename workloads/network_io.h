@@ -31,6 +31,7 @@ std::string builtin_network_path(const std::string& name);  // throws UserError 
 struct WorkloadOptions {
   std::optional<std::int64_t> batch;
   std::vector<InputShape> input_shapes;
+  bool operator==(const WorkloadOptions&) const = default;
 };
 
 // NAME of a built-in network, or a path ending in .toml, .onnx or .csv (SCALE-Sim topology).

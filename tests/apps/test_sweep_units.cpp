@@ -1,13 +1,18 @@
 // The pieces of `mpsim sweep`: value lists, the cross product, Pareto flags, the CSV and the
 // resume lines.
 #include <doctest/doctest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 
 #include "apps/sweep_csv.h"
 #include "apps/sweep_points.h"
 #include "apps/sweep_resume.h"
+#include "apps/sweep_runner.h"
 #include "formats/error.h"
+#include "tests/test_support.h"
 
 using namespace mpsim;
 using namespace mpsim::cli;
@@ -119,4 +124,26 @@ TEST_CASE("sweep: resume lines round-trip - torn lines and other fingerprints ar
   CHECK_FALSE(decode_result_line(fp + " 7 0.3 1e10"));
   CHECK_FALSE(decode_result_line(fp + " 7 0.3 1e10 0.1 12x"));
   CHECK_FALSE(decode_result_line(""));
+}
+
+TEST_CASE("sweep: a worker's error leaves no worker unreaped") {
+  const mpsim::test::TempDir dir;
+  const ResumeStore store(dir.path("out.csv"), "fingerprint");
+  ProgressBar progress(nullptr, 6, 0);
+  RunOptions run;
+  run.jobs = 3;
+  // Point 0 (worker 1) fails at once; the other workers are busy when it does.
+  auto evaluate = [](std::size_t index) {
+    if (index == 0) throw UserError("point 0 is bad");
+    ::usleep(300 * 1000);
+    PointResult r;
+    r.index = index;
+    return r;
+  };
+  CHECK_THROWS_WITH_AS(run_points({0, 1, 2, 3, 4, 5}, evaluate, store, run, progress),
+                       "point 0 is bad", UserError);
+  // No child is left, running or as a zombie: waitpid finds none.
+  errno = 0;
+  CHECK(::waitpid(-1, nullptr, WNOHANG) == -1);
+  CHECK(errno == ECHILD);
 }
