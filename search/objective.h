@@ -1,0 +1,47 @@
+// What a search optimises, as two functions of a choice: quality (higher is better) and cost
+// (lower is better). The algorithms call nothing else, so they run as well on a synthetic
+// objective as on simulated cost and measured accuracy.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "search/space.h"
+
+namespace mpsim::search {
+
+class Objective {
+ public:
+  virtual ~Objective() = default;
+  // One value per choice, in order. Quality accepts kReference entries; cost does not (a cost
+  // is only asked of choices that name a candidate for every decision). A batch lets an
+  // implementation evaluate in parallel; results must not depend on how choices are batched.
+  virtual std::vector<double> quality(const std::vector<Choice>& choices) = 0;
+  virtual std::vector<double> cost(const std::vector<Choice>& choices) = 0;
+};
+
+// Remembers every value by choice, so a choice is evaluated once however often an algorithm
+// asks, and counts the evaluations that reached the wrapped objective (what a budget limits).
+class CachedObjective : public Objective {
+ public:
+  explicit CachedObjective(Objective& inner) : inner_(inner) {}
+  std::vector<double> quality(const std::vector<Choice>& choices) override;
+  std::vector<double> cost(const std::vector<Choice>& choices) override;
+  double quality(const Choice& c) { return quality(std::vector<Choice>{c}).front(); }
+  double cost(const Choice& c) { return cost(std::vector<Choice>{c}).front(); }
+
+  std::size_t quality_evaluations() const { return quality_evaluations_; }
+  std::size_t cost_evaluations() const { return cost_evaluations_; }
+
+ private:
+  std::vector<double> lookup(const std::vector<Choice>& choices,
+                             std::map<std::string, double>& cache, std::size_t& counter,
+                             bool is_quality);
+  Objective& inner_;
+  std::map<std::string, double> quality_cache_, cost_cache_;
+  std::size_t quality_evaluations_ = 0, cost_evaluations_ = 0;
+};
+
+}  // namespace mpsim::search
