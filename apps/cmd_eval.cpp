@@ -9,8 +9,8 @@
 #include <sstream>
 
 #include "apps/commands.h"
+#include "apps/eval_flags.h"
 #include "apps/output.h"
-#include "apps/workload_flags.h"
 #include "explore/evaluation.h"
 #include "formats/error.h"
 #include "quant/evaluator.h"
@@ -20,30 +20,13 @@ namespace mpsim::cli {
 namespace {
 
 struct EvalCliOptions {
-  std::string model;
-  WorkloadFlags shape;
-  std::string dataset = "fashion-mnist:test";
-  std::string labels;
-  std::size_t limit = 0;
-  std::size_t calib = 1000;
-  std::string calib_data;
+  EvalFlags data;
   std::string map;
   bool resolve_groups = false;
-  std::string calibration = "max";
-  std::string normalize;
   bool per_layer = false;
-  int threads = 0;
-  std::int64_t micro_batch = 16;
   std::string format = "table";
   std::string out;
 };
-
-std::string percent(double v) {
-  if (std::isnan(v)) return "n/a";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f %%", 100 * v);
-  return buf;
-}
 
 std::string decibels(double v) {
   if (std::isnan(v)) return "n/a";
@@ -60,27 +43,19 @@ nlohmann::ordered_json number_or_null(double v) {
 // Said once on stderr when nothing states the input scaling: a model trained on normalized
 // inputs but fed unnormalized ones scores near chance with no other sign of why.
 void note_unnormalized_inputs(const EvalCliOptions& o, Io& io) {
-  const bool fmnist = o.dataset.size() < 4 || o.dataset.substr(o.dataset.size() - 4) != ".npy";
-  io.err << "mpsim: eval: " << o.model
+  const bool fmnist =
+      o.data.dataset.size() < 4 || o.data.dataset.substr(o.data.dataset.size() - 4) != ".npy";
+  io.err << "mpsim: eval: " << o.data.model
          << " states no input normalization (no 'mean'/'std' metadata), so inputs are used "
          << (fmnist ? "as the data set gives them: Fashion-MNIST pixels / 255, in [0, 1]"
-                    : "as stored in " + o.dataset)
+                    : "as stored in " + o.data.dataset)
          << ". If the model was trained on normalized inputs, pass --normalize MEAN,STD"
          << (fmnist ? " (Fashion-MNIST's training pixels: --normalize 0.2860,0.3530)" : "")
          << "; --normalize none keeps the inputs as they are without this note.\n";
 }
 
 void run_eval(const EvalCliOptions& o, Io& io) {
-  EvalSetup setup;
-  setup.model = o.model;
-  setup.dataset = o.dataset;
-  setup.labels = o.labels;
-  setup.limit = o.limit;
-  setup.calib = o.calib;
-  setup.calib_data = o.calib_data;
-  setup.normalize = o.normalize;
-  for (const auto& s : o.shape.input_shapes)
-    setup.input_shapes.push_back(parse_input_shape(s));
+  const EvalSetup setup = o.data.setup();
   PreparedEvaluation prepared = prepare_evaluation(setup, !o.map.empty());
   if (prepared.scaling_unstated) note_unnormalized_inputs(o, io);
   const auto& norm = prepared.normalization;
@@ -90,10 +65,10 @@ void run_eval(const EvalCliOptions& o, Io& io) {
   if (!o.map.empty()) map = precision_map_for_evaluation(net, o.map, o.resolve_groups);
 
   EvalOptions options;
-  options.calibration = parse_calibration(o.calibration);
+  options.calibration = parse_calibration(o.data.calibration);
   options.per_layer = o.per_layer && map;
-  options.engine.threads = o.threads;
-  options.engine.micro_batch = o.micro_batch;
+  options.engine.threads = o.data.threads;
+  options.engine.micro_batch = o.data.micro_batch;
   Evaluator evaluator(std::move(net), std::move(prepared.data), std::move(prepared.calib), options);
   const EvalResult r = evaluator.evaluate(map ? &*map : nullptr);
   const int threads = evaluator.engine().threads();
@@ -101,8 +76,8 @@ void run_eval(const EvalCliOptions& o, Io& io) {
   std::ostringstream text;
   if (o.format == "json") {
     nlohmann::ordered_json j;
-    j["model"] = o.model;
-    j["dataset"] = o.dataset;
+    j["model"] = o.data.model;
+    j["dataset"] = o.data.dataset;
     j["map"] = o.map.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(o.map);
     j["images"] = r.images;
     j["top1"] = number_or_null(r.top1);
@@ -128,8 +103,8 @@ void run_eval(const EvalCliOptions& o, Io& io) {
     text << j.dump(2) << '\n';
   } else {
     std::vector<std::pair<std::string, std::string>> rows;
-    rows.emplace_back("model", o.model);
-    rows.emplace_back("dataset", o.dataset + " (" + with_commas(r.images) + " images)");
+    rows.emplace_back("model", o.data.model);
+    rows.emplace_back("dataset", o.data.dataset + " (" + with_commas(r.images) + " images)");
     rows.emplace_back("map", o.map.empty() ? "none (fp32)" : o.map);
     if (map)
       rows.emplace_back("calibration", calibration_name(options.calibration) + " on " +
@@ -143,9 +118,9 @@ void run_eval(const EvalCliOptions& o, Io& io) {
     } else {
       rows.emplace_back("normalization", "none (inputs as the data set gives them)");
     }
-    rows.emplace_back("top-1",
-                      percent(r.top1) + (map ? "  (fp32 " + percent(r.top1_fp32) + ")" : ""));
-    rows.emplace_back("agreement", percent(r.agreement));
+    rows.emplace_back(
+        "top-1", percent_text(r.top1) + (map ? "  (fp32 " + percent_text(r.top1_fp32) + ")" : ""));
+    rows.emplace_back("agreement", percent_text(r.agreement));
     rows.emplace_back("SQNR", decibels(r.sqnr_db));
     char speed[96];
     std::snprintf(speed, sizeof speed, "%.0f images/s, %.1f GFLOP/s on %d thread%s",
@@ -177,29 +152,12 @@ void add_eval_command(CLI::App& app, Io& io) {
   auto o = std::make_shared<EvalCliOptions>();
   auto* cmd = app.add_subcommand(
       "eval", "Accuracy of an ONNX model in fp32 or under a precision map (fake quantization)");
-  cmd->add_option("--model", o->model, "ONNX model with weights")->required();
-  add_workload_flags(*cmd, o->shape, false);
-  cmd->add_option("--dataset", o->dataset,
-                  "fashion-mnist[:test|:train] or a .npy file of inputs (first axis: samples)")
-      ->capture_default_str();
-  cmd->add_option("--labels", o->labels, "Labels for a .npy data set (1-D .npy of integers)");
-  cmd->add_option("--limit", o->limit, "Evaluate only the first N images (0: all)");
-  cmd->add_option("--calib", o->calib,
-                  "Calibration images for activation scales (from the other Fashion-MNIST split)")
-      ->capture_default_str();
-  cmd->add_option("--calib-data", o->calib_data, "Calibration inputs (.npy) for a .npy data set");
+  add_eval_flags(*cmd, o->data,
+                 "fashion-mnist[:test|:train] or a .npy file of inputs (first axis: samples)");
   cmd->add_option("--map,-m", o->map, "Precision map (TOML); without it the model runs in fp32");
   cmd->add_flag("--resolve-groups", o->resolve_groups,
                 "Widen quantizer groups the map breaks instead of reporting them");
-  cmd->add_option("--calibration", o->calibration, "max, mse, percentile or percentile:P")
-      ->capture_default_str();
-  cmd->add_option("--normalize", o->normalize,
-                  "MEAN,STD applied to inputs, or none; default: the model's metadata");
   cmd->add_flag("--per-layer", o->per_layer, "Also report the SQNR of every MAC layer's output");
-  cmd->add_option("--threads", o->threads, "Threads (0: every core)")->capture_default_str();
-  cmd->add_option("--micro-batch", o->micro_batch, "Images per thread at a time")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
   cmd->add_option("--format", o->format, "Output format")
       ->check(CLI::IsMember({"table", "json"}))
       ->capture_default_str();

@@ -75,16 +75,6 @@ std::size_t stop_after_from_env() {
   return v && *v ? std::strtoul(v, nullptr, 10) : 0;
 }
 
-// The file's content when `name` is a path, so editing a config, network or map between an
-// interrupted run and its resume starts the sweep over instead of mixing results.
-std::string content_if_file(const std::string& name) {
-  if (name.empty() || !std::filesystem::is_regular_file(name)) return {};
-  std::ifstream f(name, std::ios::binary);
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
 void sweep(const SweepOptions& o, Io& io) {
   if (o.out.empty()) throw UserError("sweep: --out F.csv is required");
   if (o.jobs < 1) throw UserError("--jobs " + std::to_string(o.jobs) + ": expected at least 1");
@@ -140,7 +130,7 @@ void sweep(const SweepOptions& o, Io& io) {
     inputs.push_back("set=" + s);
   for (const auto& s : o.shape.describe())
     inputs.push_back(s);
-  const ResumeStore store(o.out, sweep_fingerprint(inputs));
+  const ResumeStore store(o.out, fingerprint(inputs));
   auto loaded = store.load(points.size());
   if (loaded.stale)
     io.err << "mpsim: sweep: " << store.sidecar_path()

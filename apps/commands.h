@@ -18,6 +18,7 @@ void add_simulate_command(CLI::App& app, Io& io);
 void add_costs_command(CLI::App& app, Io& io);
 void add_sweep_command(CLI::App& app, Io& io);
 void add_eval_command(CLI::App& app, Io& io);
+void add_search_command(CLI::App& app, Io& io);
 
 // The explicit registry (no static initialisers): a new subcommand is one line here.
 inline void add_all_commands(CLI::App& app, Io& io) {
@@ -31,6 +32,7 @@ inline void add_all_commands(CLI::App& app, Io& io) {
   add_costs_command(app, io);
   add_sweep_command(app, io);
   add_eval_command(app, io);
+  add_search_command(app, io);
 }
 
 }  // namespace mpsim::cli

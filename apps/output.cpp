@@ -1,5 +1,8 @@
 #include "apps/output.h"
 
+#include <cmath>
+#include <cstdio>
+
 #include <unistd.h>
 #include <algorithm>
 #include <cerrno>
@@ -69,27 +72,6 @@ void TextTable::print(std::ostream& out) const {
   }
 }
 
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-  return out;
-}
-
-std::string csv_row(const std::vector<std::string>& fields) {
-  std::string out;
-  for (std::size_t i = 0; i < fields.size(); ++i) {
-    if (i) out += ',';
-    out += csv_field(fields[i]);
-  }
-  out += '\n';
-  return out;
-}
-
 void write_file_atomically(const std::string& path, const std::string& content) {
   namespace fs = std::filesystem;
   const fs::path target(path);
@@ -129,6 +111,13 @@ std::string with_commas(long long v) {
     out += digits[i];
   }
   return v < 0 ? "-" + out : out;
+}
+
+std::string percent_text(double fraction) {
+  if (std::isnan(fraction)) return "n/a";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f %%", 100 * fraction);
+  return buf;
 }
 
 }  // namespace mpsim::cli

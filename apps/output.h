@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "explore/record_text.h"
+
 namespace mpsim::cli {
 
 // A text table with a header row; numeric-looking cells are right-aligned.
@@ -21,9 +23,12 @@ class TextTable {
   std::vector<std::vector<std::string>> rows_;
 };
 
-// One CSV field, quoted when it holds a comma, quote or newline (RFC 4180).
-std::string csv_field(const std::string& s);
-std::string csv_row(const std::vector<std::string>& fields);
+// CSV fields and rows (explore/record_text.h's, shared with the libraries' own files).
+using mpsim::csv_field;
+using mpsim::csv_row;
+
+// "12.34 %" of a fraction; "n/a" for NaN.
+std::string percent_text(double fraction);
 
 // Writes `content` to `path` through a temporary file in the same folder and a rename, so a
 // reader never sees half a file. Throws UserError naming the path when it cannot.

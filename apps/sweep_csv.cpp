@@ -1,18 +1,11 @@
 #include "apps/sweep_csv.h"
 
 #include <algorithm>
-#include <charconv>
 
 #include "apps/output.h"
 #include "explore/pareto.h"
 
 namespace mpsim::cli {
-
-std::string format_number(double v) {
-  char buf[64];
-  const auto r = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, r.ptr);
-}
 
 std::vector<bool> pareto_flags(const std::vector<PointResult>& results) {
   std::vector<std::vector<double>> points;

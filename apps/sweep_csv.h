@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "apps/sweep_points.h"
+#include "explore/record_text.h"
 
 namespace mpsim::cli {
 
@@ -18,10 +19,6 @@ struct PointResult {
   double latency_s = 0;
   std::int64_t cycles = 0;
 };
-
-// The shortest decimal that reads back as the same double ("0.1", "1e-07"): deterministic and
-// lossless, so a resumed sweep, whose rows went through text, writes the same bytes.
-std::string format_number(double v);
 
 // For each point: true when no other point is at most as large in area, energy and latency and
 // smaller in at least one (equal points do not dominate each other).

@@ -48,25 +48,6 @@ std::string read_all(const std::string& path) {
 
 }  // namespace
 
-std::string sweep_fingerprint(const std::vector<std::string>& inputs) {
-  // FNV-1a (64 bit) over the inputs with their lengths, so ("ab","c") and ("a","bc") differ.
-  std::uint64_t h = 14695981039346656037ULL;
-  auto mix = [&](std::string_view s) {
-    for (unsigned char c : s) {
-      h ^= c;
-      h *= 1099511628211ULL;
-    }
-  };
-  for (const auto& in : inputs) {
-    mix(std::to_string(in.size()));
-    mix(":");
-    mix(in);
-  }
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
-}
-
 std::string encode_result_line(const std::string& fingerprint, const PointResult& r) {
   return fingerprint + ' ' + std::to_string(r.index) + ' ' + format_number(r.area_mm2) + ' ' +
          format_number(r.energy_pj) + ' ' + format_number(r.latency_s) + ' ' +

@@ -14,9 +14,6 @@
 
 namespace mpsim::cli {
 
-// A short hash (hex) of `inputs`, each of which should name what it is ("hw=edge_npu").
-std::string sweep_fingerprint(const std::vector<std::string>& inputs);
-
 // "<fingerprint> <point> <area> <energy> <latency> <cycles>\n": numbers in format_number's
 // lossless form, so a row read back renders the same bytes as the evaluated one.
 std::string encode_result_line(const std::string& fingerprint, const PointResult& r);

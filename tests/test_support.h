@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -52,6 +53,25 @@ inline std::string read_file(const std::string& path) {
   s << f.rdbuf();
   return s.str();
 }
+
+// `args` followed by `more` (command lines built from a common part).
+inline std::vector<std::string> with(std::vector<std::string> args,
+                                     const std::vector<std::string>& more) {
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
+// Sets an environment variable for the scope (test hooks such as MPSIM_SWEEP_STOP_AFTER).
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) { ::setenv(name, value, 1); }
+  ~ScopedEnv() { ::unsetenv(name_); }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  const char* name_;
+};
 
 inline std::string source_path(const std::string& relative) {
   return std::string(MPSIM_SOURCE_DIR) + "/" + relative;

@@ -1,5 +1,6 @@
 // The uniform maps: every decision at one candidate. The baselines every searched map is
 // compared with, and the start of the greedy method.
+#include <algorithm>
 #include <limits>
 
 #include "search/methods.h"
@@ -18,7 +19,10 @@ SearchResult uniform_search(const SearchSpace& space, CachedObjective& objective
     for (std::size_t d = 0; d < space.decisions(); ++d)
       somewhere = somewhere || space.allows(d, c);
     if (!somewhere) continue;  // no decision may take it: its "uniform map" is another's
-    choices.push_back(uniform_choice(space, c));
+    Choice u = uniform_choice(space, c);
+    // A candidate only pinned decisions take gives the same map as another: once is enough.
+    if (std::find(choices.begin(), choices.end(), u) != choices.end()) continue;
+    choices.push_back(std::move(u));
     candidates.push_back(c);
   }
   const auto q = objective.quality(choices);

@@ -10,7 +10,9 @@
 #include "tests/test_support.h"
 
 using mpsim::test::run_cli;
+using mpsim::test::ScopedEnv;
 using mpsim::test::TempDir;
+using mpsim::test::with;
 
 namespace {
 
@@ -63,21 +65,6 @@ std::vector<std::string> small_sweep(const std::string& out) {
           "-o",
           out};
 }
-
-std::vector<std::string> with(std::vector<std::string> args, std::vector<std::string> more) {
-  args.insert(args.end(), more.begin(), more.end());
-  return args;
-}
-
-// Sets an environment variable for the scope (the resume test hook).
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) { ::setenv(name, value, 1); }
-  ~ScopedEnv() { ::unsetenv(name_); }
-
- private:
-  const char* name_;
-};
 
 }  // namespace
 

@@ -108,10 +108,10 @@ TEST_CASE("sweep: resume lines round-trip - torn lines and other fingerprints ar
   r.energy_pj = 2.5e10;
   r.latency_s = 0.1 + 0.2;
   r.cycles = 123456789012;
-  const auto fp = sweep_fingerprint({"hw=a", "set=b"});
+  const auto fp = fingerprint({"hw=a", "set=b"});
   CHECK(fp.size() == 16);
-  CHECK(fp != sweep_fingerprint({"hw=a", "set=c"}));
-  CHECK(sweep_fingerprint({"ab", "c"}) != sweep_fingerprint({"a", "bc"}));
+  CHECK(fp != fingerprint({"hw=a", "set=c"}));
+  CHECK(fingerprint({"ab", "c"}) != fingerprint({"a", "bc"}));
   const auto line = encode_result_line(fp, r);
   REQUIRE(line.back() == '\n');
   const auto d = decode_result_line(std::string_view(line).substr(0, line.size() - 1));

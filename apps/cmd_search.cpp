@@ -1,0 +1,231 @@
+// mpsim search: precision maps on the accuracy-cost front of a model on a hardware config,
+// by uniform, greedy (AMP), rl (FLIQS) or random search (docs/search.md). Parsing and printing
+// only: the problem, the run and the output folder are explore/'s.
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <ostream>
+
+#include "apps/commands.h"
+#include "apps/eval_flags.h"
+#include "apps/output.h"
+#include "apps/sweep_progress.h"
+#include "explore/precision_search.h"
+#include "explore/record_text.h"
+#include "explore/search_run.h"
+#include "formats/error.h"
+
+namespace mpsim::cli {
+
+namespace {
+
+struct SearchCliOptions {
+  std::string method = "greedy";
+  std::string hw;
+  std::vector<std::string> sets;
+  EvalFlags data;
+  std::size_t validation = 2000;
+  std::string validation_data, validation_labels;
+  std::string cost = "energy";
+  std::string quality = "top1";
+  double max_drop = -1;  // in points (top1, agreement) or dB (sqnr); < 0: not given
+  std::string target;
+  bool full_curve = false;
+  std::string order = "score";
+  std::string candidates;
+  std::vector<std::string> pins;
+  std::string granularity = "group";
+  std::string engine = "sim";
+  int samples = 500, samples_per_step = 4, warmup = 50;
+  double learning_rate = 0.1, beta = 1;
+  bool one_sided = false;
+  std::uint64_t seed = 1;
+  std::string out;
+};
+
+std::string quality_text(double v, QualityMetric m) {
+  if (m == QualityMetric::kSqnr) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f dB", v);
+    return buf;
+  }
+  return percent_text(v);
+}
+
+std::string sci(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g", v);
+  return buf;
+}
+
+std::string ratio(double a, double b) {
+  if (!(b > 0)) return "";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3fx", a / b);
+  return buf;
+}
+
+void run_search(const SearchCliOptions& o, Io& io) {
+  check_search_output(o.out);
+  SearchSetup setup;
+  setup.hardware = o.hw;
+  setup.overrides = o.sets;
+  setup.eval = o.data.setup();
+  setup.validation = o.validation;
+  setup.validation_data = o.validation_data;
+  setup.validation_labels = o.validation_labels;
+  setup.cost = parse_cost_metric(o.cost);
+  setup.quality = parse_quality_metric(o.quality);
+  setup.candidates = o.candidates;
+  setup.pins = o.pins;
+  setup.granularity = o.granularity;
+  setup.engine = parse_cost_engine(o.engine);
+  setup.calibration = o.data.calibration;
+  setup.threads = o.data.threads;
+  setup.micro_batch = o.data.micro_batch;
+
+  SearchRunOptions run;
+  run.method = o.method;
+  const double unit = setup.quality == QualityMetric::kSqnr ? 1.0 : 0.01;
+  if (o.max_drop >= 0) run.max_drop = o.max_drop * unit;
+  run.target = o.target;
+  if (run.method == "greedy" && !run.max_drop && run.target.empty())
+    run.max_drop = 1 * unit;  // one point (or dB) unless told otherwise
+  run.full_curve = o.full_curve;
+  run.order = o.order;
+  run.samples = o.samples;
+  run.samples_per_step = o.samples_per_step;
+  run.warmup = o.warmup;
+  run.learning_rate = o.learning_rate;
+  run.beta = o.beta;
+  run.one_sided = o.one_sided;
+  run.seed = o.seed;
+  if (const char* v = std::getenv("MPSIM_SEARCH_STOP_AFTER"); v && *v)
+    run.stop_after = std::strtoul(v, nullptr, 10);
+
+  PrecisionSearchProblem problem(setup);
+  ProgressBar bar(progress_stream(io.err), 0, 0, "search", "maps scored");
+  SearchReport report;
+  try {
+    report = run_precision_search(
+        problem, run, o.out, [&](std::size_t done, std::size_t total) { bar.update(done, total); });
+  } catch (...) {
+    bar.finish();
+    throw;
+  }
+  bar.finish();
+  if (report.stale_discarded)
+    io.err << "mpsim: search: " << o.out
+           << ".partial held evaluations of a different search; discarded them\n";
+  if (report.resumed > 0)
+    io.err << "mpsim: search: resumed " << report.resumed << " evaluations from " << o.out
+           << ".partial\n";
+  write_search_outputs(problem, report, run, o.out);
+
+  // The chosen map layer by layer, beside the most accurate uniform map.
+  const SearchRow& chosen = report.rows[report.chosen];
+  const SearchRow& base = report.rows[report.best_uniform];
+  const PrecisionMap chosen_map = problem.map_of(chosen.choice);
+  const PrecisionMap base_map = problem.map_of(base.choice);
+  const Network& net = problem.network();
+  io.out << "mpsim search --method " << o.method << ": " << net.name() << " on "
+         << problem.hardware().spec().name << ", " << problem.space().decisions() << " decisions, "
+         << problem.space().candidates << " candidates, " << report.quality_evaluations
+         << " maps scored on the validation split\n";
+  for (const auto& n : report.result.notes)
+    io.out << "  " << n << '\n';
+  io.out << '\n';
+  TextTable layers({"layer", "MACs", "chosen", "best uniform"});
+  for (int id : net.mac_layers()) {
+    const auto pair = [&](const PrecisionMap& m) {
+      return m.at(id).weight.name() + ":" + m.at(id).activation.name();
+    };
+    layers.add_row(
+        {net.layer(id).name, with_commas(net.layer(id).macs), pair(chosen_map), pair(base_map)});
+  }
+  layers.print(io.out);
+  io.out << '\n';
+  const MapFigures& c = *chosen.figures;
+  const MapFigures& b = *base.figures;
+  const QualityMetric qm = setup.quality;
+  TextTable summary({"", "chosen", "best uniform", "chosen / uniform"});
+  summary.add_row({"validation " + quality_metric_name(qm), quality_text(chosen.quality, qm),
+                   quality_text(base.quality, qm), ""});
+  summary.add_row({"test top-1", percent_text(c.test_top1), percent_text(b.test_top1), ""});
+  summary.add_row(
+      {"test agreement", percent_text(c.test_agreement), percent_text(b.test_agreement), ""});
+  summary.add_row(
+      {"energy (pJ)", sci(c.energy_pj), sci(b.energy_pj), ratio(c.energy_pj, b.energy_pj)});
+  summary.add_row(
+      {"latency (s)", sci(c.latency_s), sci(b.latency_s), ratio(c.latency_s, b.latency_s)});
+  summary.add_row({"EDP (J s)", sci(c.edp_js), sci(b.edp_js), ratio(c.edp_js, b.edp_js)});
+  summary.add_row({"BOPs", sci(c.bops), sci(b.bops), ratio(c.bops, b.bops)});
+  summary.add_row({"weight bytes", sci(c.weight_bytes), sci(b.weight_bytes),
+                   ratio(c.weight_bytes, b.weight_bytes)});
+  summary.add_row({"area (mm^2)", sci(c.area_mm2), sci(b.area_mm2), ""});
+  summary.print(io.out);
+  io.out << "\nwritten: " << o.out << "/{front.csv, front.json, chosen.toml, trace.csv, maps/}\n";
+}
+
+}  // namespace
+
+void add_search_command(CLI::App& app, Io& io) {
+  auto o = std::make_shared<SearchCliOptions>();
+  auto* cmd = app.add_subcommand(
+      "search", "Precision maps on the accuracy-cost front: simulated cost, measured accuracy");
+  cmd->add_option("--method", o->method, "uniform, greedy, rl or random")
+      ->check(CLI::IsMember({"uniform", "greedy", "rl", "random"}))
+      ->capture_default_str();
+  cmd->add_option("--hw", o->hw, "Bundled hardware config name, or a .toml / SCALE-Sim .cfg")
+      ->required();
+  cmd->add_option("--set", o->sets, "Override a config key: --set array.rows=32 (repeatable)");
+  add_eval_flags(*cmd, o->data,
+                 "Data for the final report: fashion-mnist[:test|:train] or a .npy file");
+  cmd->add_option("--validation", o->validation,
+                  "Images the search scores maps on (after the calibration images)")
+      ->capture_default_str();
+  cmd->add_option("--validation-data", o->validation_data, "Validation inputs (.npy)");
+  cmd->add_option("--validation-labels", o->validation_labels, "Validation labels (.npy)");
+  cmd->add_option("--cost", o->cost, "energy, latency, edp, or bops (the papers' proxy)")
+      ->capture_default_str();
+  cmd->add_option("--quality", o->quality, "top1, agreement or sqnr")->capture_default_str();
+  cmd->add_option("--max-drop", o->max_drop,
+                  "Allowed quality drop from fp32: points of top-1/agreement, or dB of SQNR "
+                  "(greedy; default 1)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--target", o->target,
+                  "Cost target: SHARExPAIR (0.6xint8:int8) or a number in the cost's unit");
+  cmd->add_flag("--full-curve", o->full_curve, "Greedy: score every point of the path");
+  cmd->add_option("--order", o->order, "Greedy: score (AMP) or score-per-cost")
+      ->check(CLI::IsMember({"score", "score-per-cost"}))
+      ->capture_default_str();
+  cmd->add_option("--candidates", o->candidates,
+                  "Format pairs to try: int8:int8,int4:int8,... (default: all the array runs)");
+  cmd->add_option("--pin", o->pins, "Fix layers: conv1,fc=int8:int8 (repeatable)");
+  cmd->add_option("--granularity", o->granularity, "group, layer, block:DEPTH or network")
+      ->capture_default_str();
+  cmd->add_option("--engine", o->engine, "sim (SystemC) or closed-form")
+      ->check(CLI::IsMember({"sim", "closed-form"}))
+      ->capture_default_str();
+  cmd->add_option("--samples", o->samples, "RL and random: maps sampled")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--samples-per-step", o->samples_per_step, "RL: maps per policy step")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--warmup", o->warmup, "RL: uniformly sampled maps before learning")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--learning-rate", o->learning_rate, "RL: Adam's step")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--beta", o->beta, "RL: weight of the cost term of the reward")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_flag("--one-sided", o->one_sided, "RL: penalise only costs above the target");
+  cmd->add_option("--seed", o->seed, "Random seed (rl, random)")->capture_default_str();
+  cmd->add_option("--out,-o", o->out, "The output folder (must not exist yet)")->required();
+  cmd->callback([o, &io] { run_search(*o, io); });
+}
+
+}  // namespace mpsim::cli

@@ -1,0 +1,110 @@
+// A precision search problem: an ONNX model with weights, data and a hardware configuration,
+// wired to the search algorithms (search/) as their objective. A choice becomes a precision map;
+// its cost is what the accelerator model says for that map on that hardware (energy, latency,
+// EDP; BOPs as a labelled proxy), its quality what the fake-quant evaluator measures on a
+// validation split that final reports never use.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "costmodel/hardware.h"
+#include "costmodel/hardware_model.h"
+#include "explore/costing.h"
+#include "explore/evaluation.h"
+#include "search/objective.h"
+#include "search/space.h"
+#include "workloads/network.h"
+#include "workloads/precision_map.h"
+
+namespace mpsim {
+
+enum class CostMetric { kEnergy, kLatency, kEdp, kBops };
+CostMetric parse_cost_metric(const std::string& name);  // energy latency edp bops
+std::string cost_metric_name(CostMetric m);
+std::string cost_metric_unit(CostMetric m);  // pJ, s, J s, bit-ops
+
+enum class QualityMetric { kTop1, kAgreement, kSqnr };
+QualityMetric parse_quality_metric(const std::string& name);  // top1 agreement sqnr
+std::string quality_metric_name(QualityMetric m);
+
+struct SearchSetup {
+  std::string hardware;                // bundled name or config file
+  std::vector<std::string> overrides;  // "key=value"
+  EvalSetup eval;                      // the model, the test data (final reports), calibration
+  // The validation split the search scores on: Fashion-MNIST images of the calibration split
+  // after the calibration images (so disjoint from both), or a .npy file with optional labels.
+  std::size_t validation = 2000;
+  std::string validation_data, validation_labels;
+  std::string candidates;             // "w:a,w:a,..."; empty: every pair the array supports
+  std::vector<std::string> pins;      // "LAYER[,LAYER...]=w:a" (names or globs)
+  std::string granularity = "group";  // group | layer | block:DEPTH | network
+  CostMetric cost = CostMetric::kEnergy;
+  QualityMetric quality = QualityMetric::kTop1;
+  CostEngine engine = CostEngine::kSimulator;
+  std::string calibration = "max";  // activation calibration rule
+  int threads = 0;                  // evaluator threads (0: every core)
+  std::int64_t micro_batch = 16;
+};
+
+// Everything reported for a map: the search's validation quality and the test-split figures,
+// beside every cost the simulator gives.
+struct MapFigures {
+  double validation_quality = 0;
+  double test_top1 = 0;  // NaN without labels (or not evaluated)
+  double test_agreement = 0;
+  double test_sqnr_db = 0;  // +inf when identical to fp32
+  double energy_pj = 0, latency_s = 0, edp_js = 0, area_mm2 = 0, bops = 0, weight_bytes = 0;
+  std::int64_t cycles = 0;
+};
+
+class PrecisionSearchProblem : public search::Objective {
+ public:
+  explicit PrecisionSearchProblem(const SearchSetup& setup);
+  ~PrecisionSearchProblem() override;
+
+  const search::SearchSpace& space() const;
+  const Network& network() const;
+  const HardwareModel& hardware() const;
+  const SearchSetup& setup() const;
+  // Candidate c as "weight:activation", and the format pair.
+  std::string candidate_name(int c) const;
+  const FormatPair& candidate(int c) const;
+  int candidate_index(const std::string& name) const;  // -1 if not a candidate
+  // Decision d's name (the layers or the block it covers) and its MAC layers.
+  const std::string& decision_name(std::size_t d) const;
+  const std::vector<int>& decision_layers(std::size_t d) const;
+
+  // The map a choice stands for (kReference: fp32, unquantized). A complete choice that breaks
+  // a quantizer group (possible only with --granularity layer) is widened as --resolve-groups
+  // does.
+  PrecisionMap map_of(const search::Choice& c) const;
+  // The map as a precision map file that `simulate`, `estimate` and `eval` accept as is.
+  std::string map_toml(const search::Choice& c, const std::string& comment) const;
+
+  // The objective: quality on the validation split (higher is better), cost by the setup's
+  // metric (lower is better).
+  std::vector<double> quality(const std::vector<search::Choice>& choices) override;
+  std::vector<double> cost(const std::vector<search::Choice>& choices) override;
+  double cost_of(const search::Choice& c, CostMetric metric);
+  // The unquantized network's quality on the validation split (what drops are measured from):
+  // its top-1, agreement 1, or for SQNR the best uniform map's (fp32 itself is infinite).
+  double reference_quality();
+
+  // Every figure of a map, the test split evaluated (once per map).
+  MapFigures figures(const search::Choice& c);
+  // The same without the test split (its fields NaN): what the simulator and the validation
+  // split give, cheap enough for every map a search met.
+  MapFigures cost_figures(const search::Choice& c);
+
+  // "0.6xint8:int8" (a share of a uniform map's cost) or a number in the cost metric's unit.
+  double parse_target(const std::string& text);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace mpsim

@@ -1,0 +1,427 @@
+#include "explore/precision_search.h"
+
+#include <cmath>
+#include <limits>
+#include <map>
+#include <numeric>
+#include <sstream>
+
+#include "explore/src/search_space_builder.h"
+#include "formats/error.h"
+#include "quant/evaluator.h"
+#include "workloads/quantizer_groups.h"
+
+namespace mpsim {
+
+CostMetric parse_cost_metric(const std::string& name) {
+  if (name == "energy") return CostMetric::kEnergy;
+  if (name == "latency") return CostMetric::kLatency;
+  if (name == "edp") return CostMetric::kEdp;
+  if (name == "bops") return CostMetric::kBops;
+  throw UserError("unknown cost '" + name + "'; expected energy, latency, edp or bops");
+}
+
+std::string cost_metric_name(CostMetric m) {
+  switch (m) {
+    case CostMetric::kEnergy:
+      return "energy";
+    case CostMetric::kLatency:
+      return "latency";
+    case CostMetric::kEdp:
+      return "edp";
+    case CostMetric::kBops:
+      return "bops";
+  }
+  return "?";
+}
+
+std::string cost_metric_unit(CostMetric m) {
+  switch (m) {
+    case CostMetric::kEnergy:
+      return "pJ";
+    case CostMetric::kLatency:
+      return "s";
+    case CostMetric::kEdp:
+      return "J s";
+    case CostMetric::kBops:
+      return "bit-ops";
+  }
+  return "?";
+}
+
+QualityMetric parse_quality_metric(const std::string& name) {
+  if (name == "top1") return QualityMetric::kTop1;
+  if (name == "agreement") return QualityMetric::kAgreement;
+  if (name == "sqnr") return QualityMetric::kSqnr;
+  throw UserError("unknown quality '" + name + "'; expected top1, agreement or sqnr");
+}
+
+std::string quality_metric_name(QualityMetric m) {
+  switch (m) {
+    case QualityMetric::kTop1:
+      return "top1";
+    case QualityMetric::kAgreement:
+      return "agreement";
+    case QualityMetric::kSqnr:
+      return "sqnr";
+  }
+  return "?";
+}
+
+namespace {
+
+// SQNR of a map identical to fp32 is infinite; as a quality it is capped here so that rewards
+// and sorts stay finite.
+constexpr double kSqnrCapDb = 100;
+
+Dataset slice(const Dataset& d, std::size_t from, std::size_t count) {
+  Dataset out;
+  out.name = d.name;
+  out.sample_shape = d.sample_shape;
+  const auto n = static_cast<std::size_t>(d.sample_elements());
+  out.values.assign(d.values.begin() + static_cast<std::ptrdiff_t>(from * n),
+                    d.values.begin() + static_cast<std::ptrdiff_t>((from + count) * n));
+  if (!d.labels.empty())
+    out.labels.assign(d.labels.begin() + static_cast<std::ptrdiff_t>(from),
+                      d.labels.begin() + static_cast<std::ptrdiff_t>(from + count));
+  return out;
+}
+
+// The validation split: after the calibration images of the calibration split, or a file.
+Dataset load_validation(const SearchSetup& s, const std::string& calib_source) {
+  if (s.validation == 0) throw UserError("--validation: the search needs at least one image");
+  if (!s.validation_data.empty())
+    return load_eval_data(s.validation_data, s.validation_labels, s.validation);
+  if (s.eval.dataset.size() > 4 && s.eval.dataset.substr(s.eval.dataset.size() - 4) == ".npy")
+    throw UserError(
+        "a search on a .npy data set needs a validation split: --validation-data V.npy "
+        "(--validation-labels L.npy for top-1); the scored data set is kept for the final "
+        "report");
+  const std::string split = calib_source.empty() ? "fashion-mnist:train" : calib_source;
+  const std::size_t skip = s.eval.calib;
+  const Dataset all = load_dataset(split, skip + s.validation);
+  if (all.size() < skip + s.validation)
+    throw UserError("--validation " + std::to_string(s.validation) + ": " + split + " has only " +
+                    std::to_string(all.size()) + " images, " + std::to_string(skip) +
+                    " of them used for calibration");
+  Dataset v = slice(all, skip, s.validation);
+  v.name =
+      split + " images " + std::to_string(skip) + " to " + std::to_string(skip + s.validation - 1);
+  return v;
+}
+
+double quality_value(const EvalResult& r, QualityMetric m) {
+  switch (m) {
+    case QualityMetric::kTop1:
+      return r.top1;
+    case QualityMetric::kAgreement:
+      return r.agreement;
+    case QualityMetric::kSqnr:
+      return std::min(r.sqnr_db, kSqnrCapDb);
+  }
+  return 0;
+}
+
+// Shell-glob metacharacters in a layer name, each put in a one-character set so the name
+// matches only itself in a precision map file.
+std::string glob_escape(const std::string& name) {
+  std::string out;
+  for (char ch : name) {
+    if (ch == '*' || ch == '?' || ch == '[')
+      out += std::string("[") + ch + "]";
+    else
+      out += ch;
+  }
+  return out;
+}
+
+std::string toml_string(const std::string& s) {
+  std::string out = "\"";
+  for (unsigned char ch : s) {
+    if (ch == '"' || ch == '\\') {
+      out += '\\';
+      out += static_cast<char>(ch);
+    } else if (ch < 0x20 || ch == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", ch);
+      out += buf;
+    } else {
+      out += static_cast<char>(ch);
+    }
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+struct PrecisionSearchProblem::Impl {
+  SearchSetup setup;
+  PreparedEvaluation prepared;  // net, test data, calibration, normalization
+  HardwareModel hw;
+  SpaceLayout layout;
+  std::vector<QuantizerGroup> groups;
+  std::unique_ptr<Evaluator> validation;
+  std::unique_ptr<Evaluator> test;
+  Dataset test_data, calib;  // kept until the test evaluator is built
+  std::optional<double> reference;
+  std::map<std::string, MapFigures> figures;
+  std::map<std::string, NetworkCost> costs;  // by choice key
+
+  Impl(const SearchSetup& s)
+      : setup(s),
+        prepared(prepare_evaluation(s.eval, true)),
+        hw(load_hardware_by_name(s.hardware, s.overrides)) {}
+
+  EvalOptions eval_options() const {
+    EvalOptions o;
+    o.calibration = parse_calibration(setup.calibration);
+    o.engine.threads = setup.threads;
+    o.engine.micro_batch = setup.micro_batch;
+    return o;
+  }
+
+  const NetworkCost& priced(const search::Choice& c, const PrecisionMap& map) {
+    const std::string key = search::choice_key(c);
+    auto it = costs.find(key);
+    if (it == costs.end())
+      it = costs.emplace(key, price_network(prepared.net, map, hw, setup.engine)).first;
+    return it->second;
+  }
+};
+
+PrecisionSearchProblem::PrecisionSearchProblem(const SearchSetup& setup)
+    : impl_(std::make_unique<Impl>(setup)) {
+  Impl& m = *impl_;
+  const Network& net = m.prepared.net;
+  m.groups = quantizer_groups(net);
+  m.layout =
+      build_search_space(net, m.hw, m.groups, setup.candidates, setup.pins, setup.granularity);
+  Dataset validation = load_validation(setup, m.prepared.calib_source);
+  if (m.prepared.normalization)
+    normalize(validation, m.prepared.normalization->mean, m.prepared.normalization->std_dev);
+  if (setup.quality == QualityMetric::kTop1 && validation.labels.empty())
+    throw UserError(
+        "--quality top1 needs labels for the validation split (--validation-labels); "
+        "agreement and sqnr need none");
+  m.test_data = std::move(m.prepared.data);
+  m.calib = m.prepared.calib;
+  m.validation =
+      std::make_unique<Evaluator>(net, std::move(validation), m.prepared.calib, m.eval_options());
+}
+
+PrecisionSearchProblem::~PrecisionSearchProblem() = default;
+
+const search::SearchSpace& PrecisionSearchProblem::space() const {
+  return impl_->layout.space;
+}
+const Network& PrecisionSearchProblem::network() const {
+  return impl_->prepared.net;
+}
+const HardwareModel& PrecisionSearchProblem::hardware() const {
+  return impl_->hw;
+}
+const SearchSetup& PrecisionSearchProblem::setup() const {
+  return impl_->setup;
+}
+
+std::string PrecisionSearchProblem::candidate_name(int c) const {
+  const FormatPair& p = candidate(c);
+  return p.weight.name() + ":" + p.activation.name();
+}
+
+const FormatPair& PrecisionSearchProblem::candidate(int c) const {
+  return impl_->layout.candidates.at(static_cast<std::size_t>(c));
+}
+
+int PrecisionSearchProblem::candidate_index(const std::string& name) const {
+  for (int c = 0; c < static_cast<int>(impl_->layout.candidates.size()); ++c)
+    if (candidate_name(c) == name) return c;
+  return -1;
+}
+
+const std::string& PrecisionSearchProblem::decision_name(std::size_t d) const {
+  return impl_->layout.decision_names.at(d);
+}
+
+const std::vector<int>& PrecisionSearchProblem::decision_layers(std::size_t d) const {
+  return impl_->layout.decision_layers.at(d);
+}
+
+PrecisionMap PrecisionSearchProblem::map_of(const search::Choice& c) const {
+  const Impl& m = *impl_;
+  if (c.size() != m.layout.space.decisions())
+    throw UserError("a choice of " + std::to_string(c.size()) + " decisions for a search of " +
+                    std::to_string(m.layout.space.decisions()));
+  PrecisionMap map(m.prepared.net.size());
+  bool complete = true;
+  for (std::size_t d = 0; d < c.size(); ++d) {
+    LayerPrecision p;
+    if (c[d] == search::kReference) {
+      p.weight = p.activation = Format::parse("fp32");
+      complete = false;
+    } else {
+      p.weight = candidate(c[d]).weight;
+      p.activation = candidate(c[d]).activation;
+    }
+    for (int layer : m.layout.decision_layers[d])
+      map.set(layer, p);
+  }
+  if (complete) resolve_groups_to_wider(m.prepared.net, map, m.groups);
+  return map;
+}
+
+std::string PrecisionSearchProblem::map_toml(const search::Choice& c,
+                                             const std::string& comment) const {
+  const Network& net = impl_->prepared.net;
+  const PrecisionMap map = map_of(c);
+  // [default]: the pair most layers take; an override lists the layers of every other pair.
+  std::map<std::string, std::vector<int>> by_pair;
+  for (int id : net.mac_layers())
+    by_pair[map.at(id).weight.name() + ":" + map.at(id).activation.name()].push_back(id);
+  std::string common;
+  for (const auto& [pair, layers] : by_pair)
+    if (common.empty() || layers.size() > by_pair[common].size()) common = pair;
+  std::ostringstream out;
+  std::istringstream lines(comment);
+  for (std::string line; std::getline(lines, line);)
+    out << "# " << line << '\n';
+  out << "network = " << toml_string(net.name()) << "\n\n[default]\n";
+  auto formats = [&](const std::string& pair) {
+    const auto colon = pair.find(':');
+    out << "weight = " << toml_string(pair.substr(0, colon)) << '\n'
+        << "activation = " << toml_string(pair.substr(colon + 1)) << '\n';
+  };
+  formats(common);
+  for (const auto& [pair, layers] : by_pair) {
+    if (pair == common) continue;
+    out << "\n[[override]]\nlayers = [";
+    for (std::size_t i = 0; i < layers.size(); ++i)
+      out << (i ? ", " : "") << toml_string(glob_escape(net.layer(layers[i]).name));
+    out << "]\n";
+    formats(pair);
+  }
+  return out.str();
+}
+
+std::vector<double> PrecisionSearchProblem::quality(const std::vector<search::Choice>& choices) {
+  std::vector<double> out;
+  out.reserve(choices.size());
+  for (const auto& c : choices) {
+    const PrecisionMap map = map_of(c);
+    out.push_back(quality_value(impl_->validation->evaluate(&map), impl_->setup.quality));
+  }
+  return out;
+}
+
+std::vector<double> PrecisionSearchProblem::cost(const std::vector<search::Choice>& choices) {
+  std::vector<double> out;
+  out.reserve(choices.size());
+  for (const auto& c : choices)
+    out.push_back(cost_of(c, impl_->setup.cost));
+  return out;
+}
+
+double PrecisionSearchProblem::cost_of(const search::Choice& c, CostMetric metric) {
+  for (int v : c)
+    if (v == search::kReference)
+      throw UserError("an unquantized layer has no cost on the accelerator");
+  const PrecisionMap map = map_of(c);
+  if (metric == CostMetric::kBops) {
+    // The papers' proxy: MACs x weight bits x activation bits, a float at its total width.
+    double bops = 0;
+    for (int id : impl_->prepared.net.mac_layers()) {
+      const auto& p = map.at(id);
+      bops += static_cast<double>(impl_->prepared.net.layer(id).macs) * p.weight.bits() *
+              p.activation.bits();
+    }
+    return bops;
+  }
+  const NetworkCost& cost = impl_->priced(c, map);
+  switch (metric) {
+    case CostMetric::kEnergy:
+      return cost.total.energy.total_pj();
+    case CostMetric::kLatency:
+      return cost.total.latency_s;
+    case CostMetric::kEdp:
+      return cost.total.energy.total_pj() * 1e-12 * cost.total.latency_s;
+    case CostMetric::kBops:
+      break;
+  }
+  return 0;
+}
+
+double PrecisionSearchProblem::reference_quality() {
+  Impl& m = *impl_;
+  if (!m.reference) {
+    if (m.setup.quality == QualityMetric::kSqnr) {
+      double best = -std::numeric_limits<double>::infinity();
+      for (int c = 0; c < m.layout.space.candidates; ++c)
+        best = std::max(best, quality({search::uniform_choice(m.layout.space, c)}).front());
+      m.reference = best;
+    } else {
+      const EvalResult r = m.validation->evaluate(nullptr);
+      m.reference = m.setup.quality == QualityMetric::kTop1 ? r.top1_fp32 : 1.0;
+    }
+  }
+  return *m.reference;
+}
+
+MapFigures PrecisionSearchProblem::figures(const search::Choice& c) {
+  Impl& m = *impl_;
+  const std::string key = search::choice_key(c);
+  if (auto it = m.figures.find(key); it != m.figures.end()) return it->second;
+  if (!m.test)
+    m.test = std::make_unique<Evaluator>(m.prepared.net, std::move(m.test_data), std::move(m.calib),
+                                         m.eval_options());
+  MapFigures f = cost_figures(c);
+  f.validation_quality = quality({c}).front();
+  const PrecisionMap map = map_of(c);
+  const EvalResult r = m.test->evaluate(&map);
+  f.test_top1 = r.top1;
+  f.test_agreement = r.agreement;
+  f.test_sqnr_db = r.sqnr_db;
+  m.figures.emplace(key, f);
+  return f;
+}
+
+MapFigures PrecisionSearchProblem::cost_figures(const search::Choice& c) {
+  Impl& m = *impl_;
+  const PrecisionMap map = map_of(c);
+  MapFigures f;
+  f.validation_quality = f.test_top1 = f.test_agreement = f.test_sqnr_db =
+      std::numeric_limits<double>::quiet_NaN();
+  const NetworkCost& cost = m.priced(c, map);
+  f.energy_pj = cost.total.energy.total_pj();
+  f.latency_s = cost.total.latency_s;
+  f.cycles = cost.total.total_cycles;
+  f.edp_js = f.energy_pj * 1e-12 * f.latency_s;
+  f.area_mm2 = cost.area_mm2;
+  f.bops = cost_of(c, CostMetric::kBops);
+  for (int id : m.prepared.net.mac_layers())
+    f.weight_bytes += static_cast<double>(m.prepared.net.layer(id).weight_count) *
+                      map.at(id).weight.storage_bits() / 8;
+  return f;
+}
+
+double PrecisionSearchProblem::parse_target(const std::string& text) {
+  const std::string unit = cost_metric_unit(impl_->setup.cost);
+  const auto x = text.find('x');
+  char* end = nullptr;
+  if (x != std::string::npos) {
+    const std::string share = text.substr(0, x), pair = text.substr(x + 1);
+    const double f = std::strtod(share.c_str(), &end);
+    if (share.empty() || end != share.c_str() + share.size() || !(f > 0) || !std::isfinite(f))
+      throw UserError("--target " + text + ": expected SHARExPAIR, e.g. 0.6xint8:int8");
+    const int c = candidate_index(pair);
+    if (c < 0)
+      throw UserError("--target " + text + ": " + pair + " is not a candidate of this search");
+    return f * cost({search::uniform_choice(space(), c)}).front();
+  }
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size() || !(v > 0) || !std::isfinite(v))
+    throw UserError("--target " + text + ": expected a positive cost in " + unit +
+                    " or SHARExPAIR (e.g. 0.6xint8:int8)");
+  return v;
+}
+
+}  // namespace mpsim

@@ -1,0 +1,551 @@
+#include "explore/search_run.h"
+
+#include <stdlib.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "explore/pareto.h"
+#include "explore/record_text.h"
+#include "formats/error.h"
+
+namespace mpsim {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// What a search has evaluated, one line each, beside the output folder-to-be:
+//   q KEY VALUE         validation quality of a choice
+//   c KEY VALUE         its cost
+//   f KEY 11 numbers    its figures (MapFigures, in declaration order)
+// The first line names the format and the fingerprint of the search's inputs; a record of
+// another search is discarded. A torn last line (a killed run) is ignored.
+class SearchRecord {
+ public:
+  SearchRecord(std::string path, std::string fp) : path_(std::move(path)), fp_(std::move(fp)) {
+    std::ifstream in(path_);
+    std::string header;
+    if (in && std::getline(in, header)) {
+      if (header != this->header()) {
+        stale_ = true;
+      } else {
+        for (std::string line; std::getline(in, line);)
+          read(line);
+      }
+    }
+    // Rewritten with exactly what was kept, so appends start on a fresh line.
+    std::ofstream out(path_, std::ios::trunc);
+    if (!out) throw UserError(path_ + ": cannot write the search's record of evaluations");
+    out << this->header() << '\n';
+    for (const auto& [k, v] : quality_)
+      out << "q " << k << ' ' << format_number(v) << '\n';
+    for (const auto& [k, v] : cost_)
+      out << "c " << k << ' ' << format_number(v) << '\n';
+    for (const auto& [k, f] : figures_)
+      out << figures_line(k, f);
+    if (!out.flush()) throw UserError(path_ + ": cannot write the search's record");
+    loaded_ = quality_.size() + cost_.size() + figures_.size();
+  }
+
+  bool stale() const { return stale_; }
+  std::size_t loaded() const { return loaded_; }
+  const std::string& path() const { return path_; }
+
+  std::optional<double> quality(const std::string& k) const { return find(quality_, k); }
+  std::optional<double> cost(const std::string& k) const { return find(cost_, k); }
+  std::optional<MapFigures> figures(const std::string& k) const {
+    auto it = figures_.find(k);
+    if (it == figures_.end()) return std::nullopt;
+    return it->second;
+  }
+  void put_quality(const std::string& k, double v) {
+    quality_[k] = v;
+    append("q " + k + ' ' + format_number(v) + '\n');
+  }
+  void put_cost(const std::string& k, double v) {
+    cost_[k] = v;
+    append("c " + k + ' ' + format_number(v) + '\n');
+  }
+  void put_figures(const std::string& k, const MapFigures& f) {
+    figures_[k] = f;
+    append(figures_line(k, f));
+  }
+  void remove() const {
+    std::error_code ec;
+    fs::remove(path_, ec);
+  }
+
+ private:
+  std::string header() const { return "mpsim-search-record-1 " + fp_; }
+
+  static std::optional<double> find(const std::map<std::string, double>& m, const std::string& k) {
+    auto it = m.find(k);
+    if (it == m.end()) return std::nullopt;
+    return it->second;
+  }
+
+  static std::vector<double> values(const MapFigures& f) {
+    return {f.validation_quality,
+            f.test_top1,
+            f.test_agreement,
+            f.test_sqnr_db,
+            f.energy_pj,
+            f.latency_s,
+            f.edp_js,
+            f.area_mm2,
+            f.bops,
+            f.weight_bytes,
+            static_cast<double>(f.cycles)};
+  }
+
+  static std::string figures_line(const std::string& k, const MapFigures& f) {
+    std::string line = "f " + k;
+    for (double v : values(f))
+      line += ' ' + format_number(v);
+    return line + '\n';
+  }
+
+  void read(const std::string& line) {
+    std::istringstream in(line);
+    std::string kind, key;
+    if (!(in >> kind >> key)) return;
+    std::vector<double> v;
+    for (std::string word; in >> word;) {
+      char* end = nullptr;
+      const double x = std::strtod(word.c_str(), &end);
+      if (end != word.c_str() + word.size()) return;
+      v.push_back(x);
+    }
+    if ((kind == "q" || kind == "c") && v.size() == 1) {
+      (kind == "q" ? quality_ : cost_)[key] = v[0];
+    } else if (kind == "f" && v.size() == 11) {
+      MapFigures f;
+      f.validation_quality = v[0];
+      f.test_top1 = v[1];
+      f.test_agreement = v[2];
+      f.test_sqnr_db = v[3];
+      f.energy_pj = v[4];
+      f.latency_s = v[5];
+      f.edp_js = v[6];
+      f.area_mm2 = v[7];
+      f.bops = v[8];
+      f.weight_bytes = v[9];
+      f.cycles = static_cast<std::int64_t>(v[10]);
+      figures_[key] = f;
+    }
+  }
+
+  void append(const std::string& line) {
+    std::ofstream out(path_, std::ios::app);
+    if (!(out << line) || !out.flush())
+      throw UserError(path_ + ": cannot append to the search's record");
+  }
+
+  std::string path_, fp_;
+  bool stale_ = false;
+  std::size_t loaded_ = 0;
+  std::map<std::string, double> quality_, cost_;
+  std::map<std::string, MapFigures> figures_;
+};
+
+// The problem as the algorithms see it, each evaluation recorded as soon as it is known.
+class RecordedObjective : public search::Objective {
+ public:
+  RecordedObjective(PrecisionSearchProblem& p, SearchRecord& r,
+                    std::function<void(std::size_t, std::size_t)> progress, std::size_t expected,
+                    std::size_t stop_after)
+      : problem_(p),
+        record_(r),
+        progress_(std::move(progress)),
+        expected_(expected),
+        stop_after_(stop_after) {}
+
+  std::vector<double> quality(const std::vector<search::Choice>& choices) override {
+    return through(choices, true);
+  }
+  std::vector<double> cost(const std::vector<search::Choice>& choices) override {
+    return through(choices, false);
+  }
+  std::size_t resumed() const { return resumed_; }
+
+ private:
+  std::vector<double> through(const std::vector<search::Choice>& choices, bool is_quality) {
+    std::vector<double> out(choices.size());
+    for (std::size_t i = 0; i < choices.size(); ++i) {
+      const std::string key = search::choice_key(choices[i]);
+      const auto known = is_quality ? record_.quality(key) : record_.cost(key);
+      if (known) {
+        out[i] = *known;
+        if (is_quality) ++resumed_;
+      } else {
+        if (stop_after_ && fresh_ == stop_after_)
+          throw UserError("search stopped after " + std::to_string(fresh_) +
+                          " evaluations (MPSIM_SEARCH_STOP_AFTER); run the same command again "
+                          "to resume");
+        ++fresh_;
+        out[i] = is_quality ? problem_.quality({choices[i]}).front()
+                            : problem_.cost({choices[i]}).front();
+        is_quality ? record_.put_quality(key, out[i]) : record_.put_cost(key, out[i]);
+      }
+      if (is_quality && progress_) {
+        ++done_;
+        progress_(done_, std::max(done_, expected_));
+      }
+    }
+    return out;
+  }
+
+  PrecisionSearchProblem& problem_;
+  SearchRecord& record_;
+  std::function<void(std::size_t, std::size_t)> progress_;
+  std::size_t expected_ = 0, done_ = 0, resumed_ = 0, stop_after_ = 0, fresh_ = 0;
+};
+
+// About how many maps the method scores, for the progress bar.
+std::size_t expected_evaluations(const search::SearchSpace& s, const SearchRunOptions& o) {
+  std::size_t per_decision = 0;
+  for (const auto& a : s.allowed)
+    per_decision += a.size() - 1;
+  const std::size_t uniform = static_cast<std::size_t>(s.candidates);
+  if (o.method == "greedy")
+    return uniform + per_decision +
+           (o.full_curve ? per_decision
+                         : static_cast<std::size_t>(std::ceil(std::log2(per_decision + 2))) + 1);
+  if (o.method == "rl" || o.method == "random")
+    return uniform + static_cast<std::size_t>(std::max(0, o.samples));
+  return uniform;
+}
+
+}  // namespace
+
+std::vector<std::string> search_inputs(const SearchSetup& s, const SearchRunOptions& o) {
+  std::vector<std::string> in{"mpsim-search-1",
+                              "hw=" + s.hardware,
+                              "hw_file=" + content_if_file(s.hardware),
+                              "model=" + s.eval.model,
+                              "model_file=" + content_if_file(s.eval.model),
+                              "dataset=" + s.eval.dataset,
+                              "dataset_file=" + content_if_file(s.eval.dataset),
+                              "labels_file=" + content_if_file(s.eval.labels),
+                              "limit=" + std::to_string(s.eval.limit),
+                              "calib=" + std::to_string(s.eval.calib),
+                              "calib_file=" + content_if_file(s.eval.calib_data),
+                              "normalize=" + s.eval.normalize,
+                              "validation=" + std::to_string(s.validation),
+                              "validation_file=" + content_if_file(s.validation_data),
+                              "validation_labels=" + content_if_file(s.validation_labels),
+                              "candidates=" + s.candidates,
+                              "granularity=" + s.granularity,
+                              "cost=" + cost_metric_name(s.cost),
+                              "quality=" + quality_metric_name(s.quality),
+                              "engine=" + cost_engine_name(s.engine),
+                              "calibration=" + s.calibration,
+                              "method=" + o.method,
+                              "max_drop=" + (o.max_drop ? format_number(*o.max_drop) : ""),
+                              "target=" + o.target,
+                              std::string("full_curve=") + (o.full_curve ? "1" : "0"),
+                              "order=" + o.order,
+                              "samples=" + std::to_string(o.samples),
+                              "per_step=" + std::to_string(o.samples_per_step),
+                              "warmup=" + std::to_string(o.warmup),
+                              "lr=" + format_number(o.learning_rate),
+                              "beta=" + format_number(o.beta),
+                              std::string("one_sided=") + (o.one_sided ? "1" : "0"),
+                              "seed=" + std::to_string(o.seed)};
+  for (const auto& v : s.overrides)
+    in.push_back("set=" + v);
+  for (const auto& p : s.pins)
+    in.push_back("pin=" + p);
+  for (const auto& x : s.eval.input_shapes)
+    in.push_back("input_shape=" + x.name + "=" + shape_string(x.shape));
+  return in;
+}
+
+SearchReport run_precision_search(PrecisionSearchProblem& problem, const SearchRunOptions& o,
+                                  const std::string& out_dir,
+                                  const std::function<void(std::size_t, std::size_t)>& progress) {
+  const auto& space = problem.space();
+  if (o.method != "uniform" && o.method != "greedy" && o.method != "rl" && o.method != "random")
+    throw UserError("unknown method '" + o.method + "'; expected uniform, greedy, rl or random");
+  if (o.order != "score" && o.order != "score-per-cost")
+    throw UserError("--order " + o.order + ": expected score or score-per-cost");
+
+  SearchRecord record(out_dir + ".partial", fingerprint(search_inputs(problem.setup(), o)));
+  RecordedObjective recorded(problem, record, progress, expected_evaluations(space, o),
+                             o.stop_after);
+  search::CachedObjective objective(recorded);
+
+  SearchReport report;
+  report.stale_discarded = record.stale();
+  const search::SearchResult uniform = search::uniform_search(space, objective);
+  if (!o.target.empty()) report.target_cost = problem.parse_target(o.target);
+  const bool needs_reference = o.method == "greedy";
+  if (needs_reference) report.reference_quality = problem.reference_quality();
+
+  if (o.method == "uniform") {
+    report.result = uniform;
+  } else if (o.method == "greedy") {
+    search::GreedyOptions g;
+    g.reference_quality = report.reference_quality;
+    g.max_drop = o.max_drop;
+    g.target_cost = report.target_cost;
+    g.full_curve = o.full_curve;
+    g.order = o.order == "score" ? search::GreedyOptions::Order::kScore
+                                 : search::GreedyOptions::Order::kScorePerCost;
+    report.result = search::greedy_search(space, objective, g);
+  } else if (o.method == "rl") {
+    if (!report.target_cost)
+      throw UserError("--method rl needs a cost target (--target, e.g. 0.6xint8:int8)");
+    search::RlOptions r;
+    r.samples = o.samples;
+    r.samples_per_step = o.samples_per_step;
+    r.warmup_samples = o.warmup;
+    r.learning_rate = o.learning_rate;
+    r.target_cost = *report.target_cost;
+    r.beta = o.beta;
+    r.one_sided = o.one_sided;
+    r.seed = o.seed;
+    report.result = search::rl_search(space, objective, r);
+  } else {
+    search::RandomOptions r;
+    r.samples = o.samples;
+    r.seed = o.seed;
+    r.max_cost = report.target_cost;
+    report.result = search::random_search(space, objective, r);
+  }
+  report.quality_evaluations = objective.quality_evaluations();
+  report.resumed = recorded.resumed();
+
+  // Rows: the baselines, then the method's maps, each map once.
+  std::map<std::string, std::size_t> row_of;
+  auto add = [&](const std::string& method, const search::Evaluated& e) {
+    const std::string key = search::choice_key(e.choice);
+    if (row_of.count(key)) return;
+    row_of[key] = report.rows.size();
+    report.rows.push_back({method, e.choice, e.quality, e.cost, false, std::nullopt, ""});
+  };
+  for (const auto& e : uniform.evaluated)
+    add("uniform", e);
+  for (const auto& e : report.result.evaluated)
+    add(o.method, e);
+  const std::string chosen_key = search::choice_key(report.result.chosen);
+  if (!row_of.count(chosen_key))
+    add(o.method, {report.result.chosen, objective.quality(report.result.chosen),
+                   objective.cost(report.result.chosen)});
+  report.chosen = row_of.at(chosen_key);
+  for (std::size_t i = 0; i < report.rows.size(); ++i) {
+    const auto& r = report.rows[i];
+    const auto& b = report.rows[report.best_uniform];
+    if (r.method == "uniform" &&
+        (r.quality > b.quality || (r.quality == b.quality && r.cost < b.cost)))
+      report.best_uniform = i;
+  }
+  std::vector<std::vector<double>> points;
+  for (const auto& r : report.rows)
+    points.push_back({r.cost, -r.quality});
+  const auto flags = pareto_flags(points);
+  for (std::size_t i = 0; i < report.rows.size(); ++i)
+    report.rows[i].pareto = flags[i];
+
+  // The test split for the front, the baselines and the chosen map; costs for every map.
+  for (std::size_t i = 0; i < report.rows.size(); ++i) {
+    auto& r = report.rows[i];
+    const std::string key = search::choice_key(r.choice);
+    if (r.pareto || r.method == "uniform" || i == report.chosen) {
+      if (auto f = record.figures(key)) {
+        r.figures = *f;
+      } else {
+        r.figures = problem.figures(r.choice);
+        record.put_figures(key, *r.figures);
+      }
+    } else {
+      r.figures = problem.cost_figures(r.choice);
+      r.figures->validation_quality = r.quality;
+    }
+  }
+  return report;
+}
+
+void check_search_output(const std::string& out_dir) {
+  if (out_dir.empty()) throw UserError("search: --out DIR is required");
+  const fs::path target(out_dir);
+  std::error_code ec;
+  if (fs::exists(fs::symlink_status(target, ec)))
+    throw UserError(out_dir +
+                    ": exists already; a search writes a new folder (remove it or "
+                    "choose another --out)");
+  const fs::path parent = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  if (!fs::is_directory(parent, ec))
+    throw UserError(out_dir + ": cannot write: folder '" + parent.string() + "' does not exist");
+}
+
+namespace {
+
+std::string number_or_empty(double v) {
+  return std::isnan(v) ? "" : format_number(v);
+}
+
+nlohmann::ordered_json number_or_null(double v) {
+  return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(nullptr);
+}
+
+void write_file(const fs::path& path, const std::string& content) {
+  std::ofstream out(path, std::ios::binary);
+  if (!(out << content) || !out.flush()) throw UserError(path.string() + ": cannot write");
+}
+
+std::string choice_text(PrecisionSearchProblem& p, const search::Choice& c) {
+  std::string s;
+  for (std::size_t d = 0; d < c.size(); ++d) {
+    if (d) s += ' ';
+    s += c[d] == search::kReference ? std::string("fp32") : p.candidate_name(c[d]);
+  }
+  return s;
+}
+
+}  // namespace
+
+void write_search_outputs(PrecisionSearchProblem& problem, const SearchReport& report,
+                          const SearchRunOptions& o, const std::string& out_dir) {
+  check_search_output(out_dir);
+  const SearchSetup& setup = problem.setup();
+  std::string tmpl = out_dir + ".tmp-XXXXXX";
+  if (!::mkdtemp(tmpl.data()))
+    throw UserError(out_dir + ": cannot create a temporary folder beside it");
+  const fs::path tmp(tmpl);
+  try {
+    fs::create_directory(tmp / "maps");
+    // Maps: the front's and the chosen one.
+    std::vector<std::string> map_file(report.rows.size());
+    for (std::size_t i = 0; i < report.rows.size(); ++i) {
+      const auto& r = report.rows[i];
+      if (!r.pareto && i != report.chosen) continue;
+      char name[64];
+      std::snprintf(name, sizeof name, "maps/%04zu-%s.toml", i, r.method.c_str());
+      map_file[i] = name;
+      std::ostringstream comment;
+      comment << "found by mpsim search --method " << o.method << " (" << r.method << " map, row "
+              << i << " of front.csv)\n"
+              << "validation " << quality_metric_name(setup.quality) << ' '
+              << format_number(r.quality) << ", " << cost_metric_name(setup.cost) << ' '
+              << format_number(r.cost) << ' ' << cost_metric_unit(setup.cost);
+      write_file(tmp / name, problem.map_toml(r.choice, comment.str()));
+    }
+    {
+      std::ostringstream comment;
+      comment << "the map mpsim search --method " << o.method << " chose (row " << report.chosen
+              << " of front.csv)";
+      write_file(tmp / "chosen.toml",
+                 problem.map_toml(report.rows[report.chosen].choice, comment.str()));
+    }
+
+    // front.csv and front.json: every map met.
+    std::ostringstream csv;
+    csv << csv_row({"row", "method", "validation_" + quality_metric_name(setup.quality),
+                    "test_top1", "test_agreement", "test_sqnr_db", "energy_pj", "latency_s",
+                    "cycles", "edp_js", "area_mm2", "bops", "weight_bytes",
+                    "cost_" + cost_metric_name(setup.cost), "pareto", "chosen", "map_file",
+                    "choice"});
+    nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+    for (std::size_t i = 0; i < report.rows.size(); ++i) {
+      const auto& r = report.rows[i];
+      const MapFigures& f = *r.figures;
+      csv << csv_row(
+          {std::to_string(i), r.method, format_number(r.quality), number_or_empty(f.test_top1),
+           number_or_empty(f.test_agreement), number_or_empty(f.test_sqnr_db),
+           format_number(f.energy_pj), format_number(f.latency_s), std::to_string(f.cycles),
+           format_number(f.edp_js), format_number(f.area_mm2), format_number(f.bops),
+           format_number(f.weight_bytes), format_number(r.cost), r.pareto ? "true" : "false",
+           i == report.chosen ? "true" : "false", map_file[i], choice_text(problem, r.choice)});
+      nlohmann::ordered_json j;
+      j["row"] = i;
+      j["method"] = r.method;
+      j["validation_quality"] = number_or_null(r.quality);
+      j["test_top1"] = number_or_null(f.test_top1);
+      j["test_agreement"] = number_or_null(f.test_agreement);
+      j["test_sqnr_db"] = number_or_null(f.test_sqnr_db);
+      j["energy_pj"] = f.energy_pj;
+      j["latency_s"] = f.latency_s;
+      j["cycles"] = f.cycles;
+      j["edp_js"] = f.edp_js;
+      j["area_mm2"] = f.area_mm2;
+      j["bops"] = f.bops;
+      j["weight_bytes"] = f.weight_bytes;
+      j["cost"] = r.cost;
+      j["pareto"] = r.pareto;
+      j["chosen"] = i == report.chosen;
+      j["map_file"] = map_file[i].empty() ? nlohmann::ordered_json(nullptr)
+                                          : nlohmann::ordered_json(map_file[i]);
+      nlohmann::ordered_json choice = nlohmann::ordered_json::array();
+      for (int c : r.choice)
+        choice.push_back(c == search::kReference ? std::string("fp32") : problem.candidate_name(c));
+      j["choice"] = choice;
+      rows.push_back(std::move(j));
+    }
+    write_file(tmp / "front.csv", csv.str());
+    nlohmann::ordered_json front;
+    front["method"] = o.method;
+    front["model"] = setup.eval.model;
+    front["hardware"] = setup.hardware;
+    front["quality"] = quality_metric_name(setup.quality);
+    front["cost"] = cost_metric_name(setup.cost);
+    front["cost_unit"] = cost_metric_unit(setup.cost);
+    front["reference_quality"] = number_or_null(report.reference_quality);
+    front["target_cost"] = report.target_cost ? nlohmann::ordered_json(*report.target_cost)
+                                              : nlohmann::ordered_json(nullptr);
+    front["quality_evaluations"] = report.quality_evaluations;
+    front["chosen_row"] = report.chosen;
+    front["best_uniform_row"] = report.best_uniform;
+    front["notes"] = report.result.notes;
+    nlohmann::ordered_json decisions = nlohmann::ordered_json::array();
+    for (std::size_t d = 0; d < problem.space().decisions(); ++d) {
+      nlohmann::ordered_json layers = nlohmann::ordered_json::array();
+      for (int id : problem.decision_layers(d))
+        layers.push_back(problem.network().layer(id).name);
+      decisions.push_back({{"name", problem.decision_name(d)}, {"layers", layers}});
+    }
+    front["decisions"] = decisions;
+    front["rows"] = std::move(rows);
+    write_file(tmp / "front.json", front.dump(2) + "\n");
+
+    // trace.csv: the method's log; decisions and candidates also by name.
+    std::ostringstream trace;
+    const auto& columns = report.result.trace.columns;
+    std::vector<std::string> header = columns;
+    const auto dcol = std::find(columns.begin(), columns.end(), "decision") - columns.begin();
+    const auto ccol = std::find(columns.begin(), columns.end(), "candidate") - columns.begin();
+    const bool named = dcol < static_cast<long>(columns.size());
+    const bool cnamed = ccol < static_cast<long>(columns.size());
+    if (named) header.push_back("decision_name");
+    if (cnamed) header.push_back("candidate_name");
+    trace << csv_row(header);
+    for (const auto& row : report.result.trace.rows) {
+      std::vector<std::string> fields;
+      for (double v : row)
+        fields.push_back(number_or_empty(v));
+      if (named) fields.push_back(problem.decision_name(static_cast<std::size_t>(row[dcol])));
+      if (cnamed) fields.push_back(problem.candidate_name(static_cast<int>(row[ccol])));
+      trace << csv_row(fields);
+    }
+    write_file(tmp / "trace.csv", trace.str());
+
+    std::error_code ec;
+    fs::rename(tmp, out_dir, ec);
+    if (ec)
+      throw UserError(out_dir + ": cannot move the results into place (" + ec.message() + ")");
+  } catch (...) {
+    std::error_code ec;
+    fs::remove_all(tmp, ec);
+    throw;
+  }
+  std::error_code ec;
+  fs::remove(out_dir + ".partial", ec);
+}
+
+}  // namespace mpsim

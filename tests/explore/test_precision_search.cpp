@@ -1,0 +1,254 @@
+// The precision search wired to the bundled ResNet, the evaluator and the simulator, and the
+// `mpsim search` command: decisions, candidates, pins, maps written as files the other commands
+// accept with the same figures, resume, determinism and bad input.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "explore/precision_search.h"
+#include "formats/error.h"
+#include "tests/test_support.h"
+
+namespace {
+
+using namespace mpsim;
+using test::ScopedEnv;
+using test::with;
+
+SearchSetup small_setup() {
+  SearchSetup s;
+  s.hardware = "edge_npu";
+  s.eval.model = test::source_path("models/fmnist_resnet.onnx");
+  s.eval.limit = 200;
+  s.eval.calib = 100;
+  s.validation = 200;
+  return s;
+}
+
+// The arguments of a small, fast search (a few seconds).
+std::vector<std::string> search_args(const std::string& method, const std::string& out) {
+  return {"search",
+          "--method",
+          method,
+          "--hw",
+          "edge_npu",
+          "--model",
+          test::source_path("models/fmnist_resnet.onnx"),
+          "--limit",
+          "300",
+          "--validation",
+          "300",
+          "--calib",
+          "100",
+          "--out",
+          out};
+}
+
+}  // namespace
+
+TEST_CASE("precision search: decisions follow quantizer groups, layers, blocks or the network") {
+  SearchSetup s = small_setup();
+  PrecisionSearchProblem groups(s);
+  // 10 MAC layers; conv1 and the shortcut of blocks 1 and 2 each read one tensor.
+  CHECK(groups.network().mac_layers().size() == 10);
+  REQUIRE(groups.space().decisions() == 8);
+  CHECK(groups.space().candidates == 9);  // edge_npu: int8/int4/int2 x int8/int4/int2
+  bool joined = false;
+  for (std::size_t d = 0; d < 8; ++d)
+    if (groups.decision_layers(d).size() == 2) {
+      joined = true;
+      CHECK(groups.decision_name(d).find("(+1 in its quantizer group)") != std::string::npos);
+    }
+  CHECK(joined);
+
+  s.granularity = "layer";
+  CHECK(PrecisionSearchProblem(s).space().decisions() == 10);
+  s.granularity = "network";
+  CHECK(PrecisionSearchProblem(s).space().decisions() == 1);
+  // Names split at '/' and '.': "/blocks/blocks.1/conv1/Conv" is blocks, blocks, 1, conv1, Conv.
+  s.granularity = "block:3";  // stem.stem.0, blocks.blocks.0 .. 2, and /fc/Gemm (short) alone
+  PrecisionSearchProblem blocks(s);
+  CHECK(blocks.space().decisions() == 5);
+  CHECK(blocks.decision_name(0) == "stem.stem.0");
+  CHECK(blocks.decision_name(2) == "blocks.blocks.1");
+  CHECK(blocks.decision_layers(2).size() == 3);  // conv1, conv2 and the shortcut
+  s.granularity = "block:2";                     // stem.stem, blocks.blocks, /fc/Gemm
+  CHECK(PrecisionSearchProblem(s).space().decisions() == 3);
+  s.granularity = "block:x";
+  CHECK_THROWS_WITH_AS(PrecisionSearchProblem{s}, doctest::Contains("DEPTH must be a whole number"),
+                       UserError);
+  s.granularity = "tensor";
+  CHECK_THROWS_WITH_AS(PrecisionSearchProblem{s},
+                       doctest::Contains("expected group, layer, block:DEPTH or network"),
+                       UserError);
+}
+
+TEST_CASE("precision search: candidates and pins") {
+  SearchSetup s = small_setup();
+  s.candidates = "int8:int8,int4:int8";
+  s.pins = {"/stem/stem.0/Conv,/fc/*=int8:int4"};
+  PrecisionSearchProblem p(s);
+  CHECK(p.space().candidates == 3);  // the pinned pair joins as a candidate of its own
+  CHECK(p.candidate_name(2) == "int8:int4");
+  for (std::size_t d = 0; d < p.space().decisions(); ++d) {
+    const auto& layers = p.decision_layers(d);
+    const std::string first = p.network().layer(layers.front()).name;
+    if (first == "/stem/stem.0/Conv" || first == "/fc/Gemm")
+      CHECK(p.space().allowed[d] == std::vector<int>{2});
+    else
+      CHECK(p.space().allowed[d] == std::vector<int>{0, 1});
+  }
+  s.pins = {};
+  s.candidates = "int8:fp8_e4m3";
+  CHECK_THROWS_WITH_AS(PrecisionSearchProblem{s},
+                       doctest::Contains("--candidates: the array runs no int8 x fp8_e4m3; it "
+                                         "supports"),
+                       UserError);
+  s.candidates = "int8";
+  CHECK_THROWS_WITH_AS(PrecisionSearchProblem{s}, doctest::Contains("expected WEIGHT:ACTIVATION"),
+                       UserError);
+  s.candidates = "";
+  s.pins = {"/stem/stem.0/Cnv=int8:int8"};
+  CHECK_THROWS_WITH_AS(PrecisionSearchProblem{s},
+                       doctest::Contains("matches no MAC layer (did you mean /stem/stem.0/Conv?)"),
+                       UserError);
+  // Two members of one quantizer group pinned apart cannot be one decision.
+  s.pins = {"/blocks/blocks.1/conv1/Conv=int8:int8", "/blocks/blocks.1/shortcut/*=int4:int8"};
+  CHECK_THROWS_WITH_AS(PrecisionSearchProblem{s}, doctest::Contains("pinned to different pairs"),
+                       UserError);
+}
+
+TEST_CASE("precision search: a choice's map, its file, its cost and its quality") {
+  PrecisionSearchProblem p(small_setup());
+  const search::Choice c = search::uniform_choice(p.space(), p.candidate_index("int4:int8"));
+  const PrecisionMap map = p.map_of(c);
+  const test::TempDir dir;
+  const std::string file = dir.file("m.toml", p.map_toml(c, "a comment\non two lines"));
+  const PrecisionMap read = resolve_precision_map(load_precision_map(file), p.network());
+  for (int id : p.network().mac_layers()) {
+    CHECK(read.at(id).weight == map.at(id).weight);
+    CHECK(read.at(id).activation == map.at(id).activation);
+  }
+  CHECK(test::read_file(file).rfind("# a comment\n# on two lines\n", 0) == 0);
+  // Energy is what the simulator says for that map; BOPs is MACs x bits x bits.
+  const double energy = p.cost({c}).front();
+  CHECK(energy == price_network(p.network(), map, p.hardware(), CostEngine::kSimulator)
+                      .total.energy.total_pj());
+  CHECK(p.cost_of(c, CostMetric::kBops) == static_cast<double>(p.network().total_macs()) * 4 * 8);
+  // Quality on the validation split; an unquantized decision is fp32.
+  search::Choice probe(p.space().decisions(), search::kReference);
+  CHECK(p.quality({probe}).front() == p.reference_quality());
+  CHECK_THROWS_WITH_AS(p.cost({probe}), doctest::Contains("no cost on the accelerator"), UserError);
+  CHECK(p.parse_target("0.5xint4:int8") == doctest::Approx(0.5 * energy));
+  CHECK(p.parse_target("1e6") == 1e6);
+  CHECK_THROWS_WITH_AS(p.parse_target("0.5xint3:int8"), doctest::Contains("not a candidate"),
+                       UserError);
+  CHECK_THROWS_WITH_AS(p.parse_target("-3"), doctest::Contains("expected a positive cost in pJ"),
+                       UserError);
+}
+
+TEST_CASE("cli search: greedy writes a front whose maps the other commands price alike") {
+  const test::TempDir dir;
+  const std::string out = dir.path("s");
+  const auto r = test::run_cli(with(search_args("greedy", out), {"--max-drop", "2"}));
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  CHECK(r.out.find("best uniform") != std::string::npos);
+  for (const char* f : {"front.csv", "front.json", "chosen.toml", "trace.csv"})
+    CHECK(std::filesystem::exists(out + "/" + f));
+  CHECK_FALSE(std::filesystem::exists(out + ".partial"));
+  const auto front = nlohmann::json::parse(test::read_file(out + "/front.json"));
+  const auto& chosen = front.at("rows").at(front.at("chosen_row").get<std::size_t>());
+  CHECK(chosen.at("validation_quality").get<double>() >=
+        front.at("reference_quality").get<double>() - 0.02);
+  std::size_t uniform = 0, pareto = 0;
+  for (const auto& row : front.at("rows")) {
+    uniform += row.at("method") == "uniform";
+    if (row.at("pareto").get<bool>()) {
+      ++pareto;
+      CHECK(std::filesystem::exists(out + "/" + row.at("map_file").get<std::string>()));
+    }
+  }
+  CHECK(uniform == 9);
+  CHECK(pareto >= 2);
+
+  // chosen.toml through simulate and eval gives the figures the front reports.
+  const auto sim = test::run_cli({"simulate", "--hw", "edge_npu", "-w",
+                                  test::source_path("models/fmnist_resnet.onnx"), "-m",
+                                  out + "/chosen.toml", "--format", "json"});
+  REQUIRE_MESSAGE(sim.status == 0, sim.err);
+  CHECK(nlohmann::json::parse(sim.out).at("total").at("energy_pj").at("total") ==
+        chosen.at("energy_pj"));
+  const auto ev =
+      test::run_cli({"eval", "--model", test::source_path("models/fmnist_resnet.onnx"), "-m",
+                     out + "/chosen.toml", "--limit", "300", "--calib", "100", "--format", "json"});
+  REQUIRE_MESSAGE(ev.status == 0, ev.err);
+  CHECK(nlohmann::json::parse(ev.out).at("top1") == chosen.at("test_top1"));
+
+  // Phase-2 scoring stays within ceil(log2 n) + 2 of the path's n steps.
+  const auto trace = test::read_file(out + "/trace.csv");
+  CHECK(trace.rfind("phase,decision,candidate,score,cost,decision_name,candidate_name\n", 0) == 0);
+}
+
+TEST_CASE("cli search: an interrupted search resumes and writes the same bytes") {
+  const test::TempDir dir;
+  const auto whole = test::run_cli(with(search_args("greedy", dir.path("a")), {"--max-drop", "2"}));
+  REQUIRE_MESSAGE(whole.status == 0, whole.err);
+  const auto args = with(search_args("greedy", dir.path("b")), {"--max-drop", "2"});
+  {
+    ScopedEnv stop("MPSIM_SEARCH_STOP_AFTER", "6");
+    const auto r = test::run_cli(args);
+    CHECK(r.status == 2);
+    CHECK(r.err.find("run the same command again to resume") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(dir.path("b")));  // no half-written folder
+    CHECK(std::filesystem::exists(dir.path("b") + ".partial"));
+  }
+  const auto r = test::run_cli(args);
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  CHECK(r.err.find("resumed") != std::string::npos);
+  for (const char* f : {"front.csv", "front.json", "chosen.toml", "trace.csv"})
+    CHECK(test::read_file(dir.path("a") + "/" + f) == test::read_file(dir.path("b") + "/" + f));
+}
+
+TEST_CASE("cli search: a seed gives the same RL search at 1 and 2 threads") {
+  const test::TempDir dir;
+  auto rl = [&](const std::string& out, const char* threads) {
+    return test::run_cli(with(search_args("rl", dir.path(out)),
+                              {"--target", "0.6xint8:int8", "--samples", "40", "--warmup", "8",
+                               "--seed", "5", "--threads", threads}));
+  };
+  REQUIRE(rl("one", "1").status == 0);
+  REQUIRE(rl("two", "2").status == 0);
+  CHECK(test::read_file(dir.path("one") + "/front.csv") ==
+        test::read_file(dir.path("two") + "/front.csv"));
+  CHECK(test::read_file(dir.path("one") + "/trace.csv") ==
+        test::read_file(dir.path("two") + "/trace.csv"));
+}
+
+TEST_CASE("cli search: bad input is a message and exit 2, with no folder written") {
+  const test::TempDir dir;
+  const std::string out = dir.path("s");
+  auto fails = [&](const std::vector<std::string>& args, const std::string& message) {
+    const auto r = test::run_cli(args);
+    CHECK(r.status == 2);
+    CHECK_MESSAGE(r.err.find(message) != std::string::npos, r.err);
+    CHECK_FALSE(std::filesystem::exists(out));
+  };
+  fails(with(search_args("greedy", out), {"--cost", "joules"}),
+        "unknown cost 'joules'; expected energy, latency, edp or bops");
+  fails(with(search_args("greedy", out), {"--quality", "top5"}),
+        "unknown quality 'top5'; expected top1, agreement or sqnr");
+  fails(search_args("annealing", out), "--method");
+  fails(search_args("rl", out), "--method rl needs a cost target");
+  fails(with(search_args("greedy", out), {"--target", "0.01xint8:int8"}),
+        "is below the cheapest map's cost");
+  auto big = search_args("greedy", out);
+  *(std::find(big.begin(), big.end(), "--validation") + 1) = "100000";
+  fails(big, "--validation 100000: fashion-mnist:train has only 60000 images");
+  std::filesystem::create_directory(out);
+  const auto r = test::run_cli(search_args("uniform", out));
+  CHECK(r.status == 2);
+  CHECK(r.err.find("exists already") != std::string::npos);
+}
