@@ -284,7 +284,21 @@ SearchReport run_precision_search(PrecisionSearchProblem& problem, const SearchR
   SearchReport report;
   report.stale_discarded = record.stale();
   const search::SearchResult uniform = search::uniform_search(space, objective);
-  if (!o.target.empty()) report.target_cost = problem.parse_target(o.target);
+  if (!o.target.empty()) {
+    report.target_cost = problem.parse_target(o.target);
+    // The uniform maps span what the candidates reach (the cheapest map is the cheapest
+    // candidate everywhere, the dearest the dearest); a target outside cannot be met.
+    double lo = uniform.evaluated.front().cost, hi = lo;
+    for (const auto& e : uniform.evaluated) {
+      lo = std::min(lo, e.cost);
+      hi = std::max(hi, e.cost);
+    }
+    if (*report.target_cost < lo || *report.target_cost > hi)
+      throw UserError("--target " + o.target + " = " + format_number(*report.target_cost) + " " +
+                      cost_metric_unit(problem.setup().cost) +
+                      " is outside what the candidates reach: " + format_number(lo) + " to " +
+                      format_number(hi) + " (the cheapest and the dearest uniform map)");
+  }
   const bool needs_reference = o.method == "greedy";
   if (needs_reference) report.reference_quality = problem.reference_quality();
 

@@ -243,7 +243,9 @@ TEST_CASE("cli search: bad input is a message and exit 2, with no folder written
   fails(search_args("annealing", out), "--method");
   fails(search_args("rl", out), "--method rl needs a cost target");
   fails(with(search_args("greedy", out), {"--target", "0.01xint8:int8"}),
-        "is below the cheapest map's cost");
+        "is outside what the candidates reach: ");
+  fails(with(search_args("rl", out), {"--target", "2xint8:int8"}),
+        "(the cheapest and the dearest uniform map)");
   auto big = search_args("greedy", out);
   *(std::find(big.begin(), big.end(), "--validation") + 1) = "100000";
   fails(big, "--validation 100000: fashion-mnist:train has only 60000 images");
