@@ -43,8 +43,7 @@ nlohmann::ordered_json number_or_null(double v) {
 // Said once on stderr when nothing states the input scaling: a model trained on normalized
 // inputs but fed unnormalized ones scores near chance with no other sign of why.
 void note_unnormalized_inputs(const EvalCliOptions& o, Io& io) {
-  const bool fmnist =
-      o.data.dataset.size() < 4 || o.data.dataset.substr(o.data.dataset.size() - 4) != ".npy";
+  const bool fmnist = !is_npy_path(o.data.dataset);
   io.err << "mpsim: eval: " << o.data.model
          << " states no input normalization (no 'mean'/'std' metadata), so inputs are used "
          << (fmnist ? "as the data set gives them: Fashion-MNIST pixels / 255, in [0, 1]"

@@ -53,6 +53,9 @@ PreparedEvaluation prepare_evaluation(const EvalSetup& setup, bool with_calibrat
 std::optional<Normalization> input_normalization(const std::string& text, const Network& net,
                                                  const std::string& model);
 
+// Whether a data set spec names a .npy file (else it is a Fashion-MNIST split).
+bool is_npy_path(const std::string& spec);
+
 // A data set: "fashion-mnist[:test|:train]" or a .npy file (with optional labels).
 Dataset load_eval_data(const std::string& spec, const std::string& labels, std::size_t limit);
 

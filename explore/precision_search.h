@@ -93,10 +93,11 @@ class PrecisionSearchProblem : public search::Objective {
   // its top-1, agreement 1, or for SQNR the best uniform map's (fp32 itself is infinite).
   double reference_quality();
 
-  // Every figure of a map, the test split evaluated (once per map).
+  // A map's costs and its figures on the test split (validation_quality left NaN: the caller
+  // has it from the search). Evaluates the test split each call; callers keep the result.
   MapFigures figures(const search::Choice& c);
-  // The same without the test split (its fields NaN): what the simulator and the validation
-  // split give, cheap enough for every map a search met.
+  // The simulator's figures alone (the quality fields NaN), cheap enough for every map a
+  // search met.
   MapFigures cost_figures(const search::Choice& c);
 
   // "0.6xint8:int8" (a share of a uniform map's cost) or a number in the cost metric's unit.

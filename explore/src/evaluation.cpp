@@ -8,16 +8,12 @@
 
 namespace mpsim {
 
-namespace {
-
-bool is_npy(const std::string& s) {
+bool is_npy_path(const std::string& s) {
   return s.size() > 4 && s.compare(s.size() - 4, 4, ".npy") == 0;
 }
 
-}  // namespace
-
 Dataset load_eval_data(const std::string& spec, const std::string& labels, std::size_t limit) {
-  if (is_npy(spec)) return load_npy(spec, labels, limit);
+  if (is_npy_path(spec)) return load_npy(spec, labels, limit);
   if (!labels.empty()) throw UserError("--labels goes with a .npy data set, not " + spec);
   return load_dataset(spec, limit);
 }
@@ -28,7 +24,7 @@ Dataset load_calibration_data(const EvalSetup& setup, std::string& source) {
     source = setup.calib_data;
     return load_eval_data(setup.calib_data, "", setup.calib);
   }
-  if (is_npy(setup.dataset)) {
+  if (is_npy_path(setup.dataset)) {
     source = setup.dataset + " (its first images: no separate calibration split given)";
     return load_npy(setup.dataset, "", setup.calib);
   }

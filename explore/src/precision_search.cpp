@@ -87,17 +87,19 @@ Dataset slice(const Dataset& d, std::size_t from, std::size_t count) {
   return out;
 }
 
-// The validation split: after the calibration images of the calibration split, or a file.
-Dataset load_validation(const SearchSetup& s, const std::string& calib_source) {
+// The validation split: the Fashion-MNIST split the scored one is not (where calibration
+// images come from too), after the calibration images; or a file.
+Dataset load_validation(const SearchSetup& s) {
   if (s.validation == 0) throw UserError("--validation: the search needs at least one image");
   if (!s.validation_data.empty())
     return load_eval_data(s.validation_data, s.validation_labels, s.validation);
-  if (s.eval.dataset.size() > 4 && s.eval.dataset.substr(s.eval.dataset.size() - 4) == ".npy")
+  if (is_npy_path(s.eval.dataset))
     throw UserError(
         "a search on a .npy data set needs a validation split: --validation-data V.npy "
         "(--validation-labels L.npy for top-1); the scored data set is kept for the final "
         "report");
-  const std::string split = calib_source.empty() ? "fashion-mnist:train" : calib_source;
+  const std::string split =
+      s.eval.dataset == "fashion-mnist:train" ? "fashion-mnist:test" : "fashion-mnist:train";
   const std::size_t skip = s.eval.calib;
   const Dataset all = load_dataset(split, skip + s.validation);
   if (all.size() < skip + s.validation)
@@ -161,10 +163,8 @@ struct PrecisionSearchProblem::Impl {
   SpaceLayout layout;
   std::vector<QuantizerGroup> groups;
   std::unique_ptr<Evaluator> validation;
-  std::unique_ptr<Evaluator> test;
-  Dataset test_data, calib;  // kept until the test evaluator is built
+  std::unique_ptr<Evaluator> test;  // built on first use from prepared.data and prepared.calib
   std::optional<double> reference;
-  std::map<std::string, MapFigures> figures;
   std::map<std::string, NetworkCost> costs;  // by choice key
 
   Impl(const SearchSetup& s)
@@ -196,15 +196,13 @@ PrecisionSearchProblem::PrecisionSearchProblem(const SearchSetup& setup)
   m.groups = quantizer_groups(net);
   m.layout =
       build_search_space(net, m.hw, m.groups, setup.candidates, setup.pins, setup.granularity);
-  Dataset validation = load_validation(setup, m.prepared.calib_source);
+  Dataset validation = load_validation(setup);
   if (m.prepared.normalization)
     normalize(validation, m.prepared.normalization->mean, m.prepared.normalization->std_dev);
   if (setup.quality == QualityMetric::kTop1 && validation.labels.empty())
     throw UserError(
         "--quality top1 needs labels for the validation split (--validation-labels); "
         "agreement and sqnr need none");
-  m.test_data = std::move(m.prepared.data);
-  m.calib = m.prepared.calib;
   m.validation =
       std::make_unique<Evaluator>(net, std::move(validation), m.prepared.calib, m.eval_options());
 }
@@ -321,21 +319,26 @@ std::vector<double> PrecisionSearchProblem::cost(const std::vector<search::Choic
   return out;
 }
 
+namespace {
+
+// The papers' proxy: MACs x weight bits x activation bits, a float at its total width.
+double bops_of(const Network& net, const PrecisionMap& map) {
+  double bops = 0;
+  for (int id : net.mac_layers()) {
+    const auto& p = map.at(id);
+    bops += static_cast<double>(net.layer(id).macs) * p.weight.bits() * p.activation.bits();
+  }
+  return bops;
+}
+
+}  // namespace
+
 double PrecisionSearchProblem::cost_of(const search::Choice& c, CostMetric metric) {
   for (int v : c)
     if (v == search::kReference)
       throw UserError("an unquantized layer has no cost on the accelerator");
   const PrecisionMap map = map_of(c);
-  if (metric == CostMetric::kBops) {
-    // The papers' proxy: MACs x weight bits x activation bits, a float at its total width.
-    double bops = 0;
-    for (int id : impl_->prepared.net.mac_layers()) {
-      const auto& p = map.at(id);
-      bops += static_cast<double>(impl_->prepared.net.layer(id).macs) * p.weight.bits() *
-              p.activation.bits();
-    }
-    return bops;
-  }
+  if (metric == CostMetric::kBops) return bops_of(impl_->prepared.net, map);
   const NetworkCost& cost = impl_->priced(c, map);
   switch (metric) {
     case CostMetric::kEnergy:
@@ -368,19 +371,15 @@ double PrecisionSearchProblem::reference_quality() {
 
 MapFigures PrecisionSearchProblem::figures(const search::Choice& c) {
   Impl& m = *impl_;
-  const std::string key = search::choice_key(c);
-  if (auto it = m.figures.find(key); it != m.figures.end()) return it->second;
   if (!m.test)
-    m.test = std::make_unique<Evaluator>(m.prepared.net, std::move(m.test_data), std::move(m.calib),
-                                         m.eval_options());
+    m.test = std::make_unique<Evaluator>(m.prepared.net, std::move(m.prepared.data),
+                                         std::move(m.prepared.calib), m.eval_options());
   MapFigures f = cost_figures(c);
-  f.validation_quality = quality({c}).front();
   const PrecisionMap map = map_of(c);
   const EvalResult r = m.test->evaluate(&map);
   f.test_top1 = r.top1;
   f.test_agreement = r.agreement;
   f.test_sqnr_db = r.sqnr_db;
-  m.figures.emplace(key, f);
   return f;
 }
 
@@ -396,7 +395,7 @@ MapFigures PrecisionSearchProblem::cost_figures(const search::Choice& c) {
   f.cycles = cost.total.total_cycles;
   f.edp_js = f.energy_pj * 1e-12 * f.latency_s;
   f.area_mm2 = cost.area_mm2;
-  f.bops = cost_of(c, CostMetric::kBops);
+  f.bops = bops_of(m.prepared.net, map);
   for (int id : m.prepared.net.mac_layers())
     f.weight_bytes += static_cast<double>(m.prepared.net.layer(id).weight_count) *
                       map.at(id).weight.storage_bits() / 8;

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -50,12 +51,9 @@ class SearchRecord {
     for (const auto& [k, f] : figures_)
       out << figures_line(k, f);
     if (!out.flush()) throw UserError(path_ + ": cannot write the search's record");
-    loaded_ = quality_.size() + cost_.size() + figures_.size();
   }
 
   bool stale() const { return stale_; }
-  std::size_t loaded() const { return loaded_; }
-  const std::string& path() const { return path_; }
 
   std::optional<double> quality(const std::string& k) const { return find(quality_, k); }
   std::optional<double> cost(const std::string& k) const { return find(cost_, k); }
@@ -75,10 +73,6 @@ class SearchRecord {
   void put_figures(const std::string& k, const MapFigures& f) {
     figures_[k] = f;
     append(figures_line(k, f));
-  }
-  void remove() const {
-    std::error_code ec;
-    fs::remove(path_, ec);
   }
 
  private:
@@ -149,7 +143,6 @@ class SearchRecord {
 
   std::string path_, fp_;
   bool stale_ = false;
-  std::size_t loaded_ = 0;
   std::map<std::string, double> quality_, cost_;
   std::map<std::string, MapFigures> figures_;
 };
@@ -276,22 +269,19 @@ SearchReport run_precision_search(PrecisionSearchProblem& problem, const SearchR
   if (o.order != "score" && o.order != "score-per-cost")
     throw UserError("--order " + o.order + ": expected score or score-per-cost");
 
-  SearchRecord record(out_dir + ".partial", fingerprint(search_inputs(problem.setup(), o)));
-  RecordedObjective recorded(problem, record, progress, expected_evaluations(space, o),
-                             o.stop_after);
-  search::CachedObjective objective(recorded);
+  if (o.method == "rl" && o.target.empty())
+    throw UserError("--method rl needs a cost target (--target, e.g. 0.6xint8:int8)");
 
+  // Checked before anything is scored or recorded: the target against the span of the uniform
+  // maps (the cheapest candidate everywhere to the dearest), priced by the simulator alone.
   SearchReport report;
-  report.stale_discarded = record.stale();
-  const search::SearchResult uniform = search::uniform_search(space, objective);
   if (!o.target.empty()) {
     report.target_cost = problem.parse_target(o.target);
-    // The uniform maps span what the candidates reach (the cheapest map is the cheapest
-    // candidate everywhere, the dearest the dearest); a target outside cannot be met.
-    double lo = uniform.evaluated.front().cost, hi = lo;
-    for (const auto& e : uniform.evaluated) {
-      lo = std::min(lo, e.cost);
-      hi = std::max(hi, e.cost);
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    for (int c = 0; c < space.candidates; ++c) {
+      const double cost = problem.cost({search::uniform_choice(space, c)}).front();
+      lo = std::min(lo, cost);
+      hi = std::max(hi, cost);
     }
     if (*report.target_cost < lo || *report.target_cost > hi)
       throw UserError("--target " + o.target + " = " + format_number(*report.target_cost) + " " +
@@ -299,6 +289,13 @@ SearchReport run_precision_search(PrecisionSearchProblem& problem, const SearchR
                       " is outside what the candidates reach: " + format_number(lo) + " to " +
                       format_number(hi) + " (the cheapest and the dearest uniform map)");
   }
+
+  SearchRecord record(out_dir + ".partial", fingerprint(search_inputs(problem.setup(), o)));
+  RecordedObjective recorded(problem, record, progress, expected_evaluations(space, o),
+                             o.stop_after);
+  search::CachedObjective objective(recorded);
+  report.stale_discarded = record.stale();
+  const search::SearchResult uniform = search::uniform_search(space, objective);
   const bool needs_reference = o.method == "greedy";
   if (needs_reference) report.reference_quality = problem.reference_quality();
 
@@ -314,8 +311,6 @@ SearchReport run_precision_search(PrecisionSearchProblem& problem, const SearchR
                                  : search::GreedyOptions::Order::kScorePerCost;
     report.result = search::greedy_search(space, objective, g);
   } else if (o.method == "rl") {
-    if (!report.target_cost)
-      throw UserError("--method rl needs a cost target (--target, e.g. 0.6xint8:int8)");
     search::RlOptions r;
     r.samples = o.samples;
     r.samples_per_step = o.samples_per_step;
@@ -376,6 +371,7 @@ SearchReport run_precision_search(PrecisionSearchProblem& problem, const SearchR
         r.figures = *f;
       } else {
         r.figures = problem.figures(r.choice);
+        r.figures->validation_quality = r.quality;
         record.put_figures(key, *r.figures);
       }
     } else {

@@ -249,6 +249,11 @@ TEST_CASE("cli search: bad input is a message and exit 2, with no folder written
   auto big = search_args("greedy", out);
   *(std::find(big.begin(), big.end(), "--validation") + 1) = "100000";
   fails(big, "--validation 100000: fashion-mnist:train has only 60000 images");
+  // Scoring the training split, the search validates on the test split (never the scored one),
+  // also without calibration images to say which split they come from.
+  big = with(big, {"--dataset", "fashion-mnist:train"});
+  *(std::find(big.begin(), big.end(), "--calib") + 1) = "0";
+  fails(big, "--validation 100000: fashion-mnist:test has only 10000 images");
   std::filesystem::create_directory(out);
   const auto r = test::run_cli(search_args("uniform", out));
   CHECK(r.status == 2);
