@@ -25,6 +25,7 @@ enum class MacUnitKind {
   kFixed,        // one datapath at one precision (e.g. an int8 x int8 MAC)
   kFusion,       // precision-scalable integer unit in the style of Bit Fusion: 2-bit bricks fused
   kMultiFormat,  // separate integer and floating-point datapaths sharing the accumulator
+  kBitSerial,  // integer unit taking `serial_bits` bits of the weight (or of both operands) a cycle
 };
 std::string mac_unit_kind_name(MacUnitKind k);  // "fixed", "fusion", "multiformat"
 std::optional<MacUnitKind> parse_mac_unit_kind(std::string_view name);
@@ -36,7 +37,17 @@ struct FormatPair {
   Format weight = Format::parse("int8");
   Format activation = Format::parse("int8");
   int products_per_cycle = 1;
+  // This pair's own accumulator (a multi-format unit may keep an int32 integer path beside an
+  // fp32 floating-point path); unset = the unit's accumulator.
+  std::optional<Format> accumulator;
 };
+
+// What a config means by an accumulator narrower than its pairs need (docs/costmodel.md,
+// "Accumulators"): an error, or a unit that rounds each product into it and pays for that.
+enum class NarrowAccumulator { kError, kRound };
+std::string narrow_accumulator_name(NarrowAccumulator n);  // "error", "round"
+std::optional<NarrowAccumulator> parse_narrow_accumulator(std::string_view name);
+std::vector<std::string> narrow_accumulator_names();
 
 struct MacUnitSpec {
   MacUnitKind kind = MacUnitKind::kFixed;
@@ -45,6 +56,21 @@ struct MacUnitSpec {
   // When a layer asks for a pair the unit lacks: run it on the cheapest supported pair whose
   // formats are at least as wide (true), or report an error naming the supported pairs (false).
   bool fallback_to_wider = false;
+  // The accumulator of every pair must sum this many products without loss (an integer or
+  // fixed-point accumulator) or hold every product exactly without overflowing over this many
+  // (a float accumulator); Dotzel et al. (ICML 2024) size theirs for 256.
+  std::int64_t lossless_sum = 256;
+  NarrowAccumulator narrow_accumulator = NarrowAccumulator::kError;
+  // Bit-serial units (kind = "bitserial"): bits of the serial operand(s) consumed per cycle, and
+  // whether only the weight is serial (Stripes/UNPU style: cycles = ceil(b_w / n)) or both
+  // operands (Loom style: cycles = ceil(b_w / n) * ceil(b_a / n)).
+  int serial_bits = 1;
+  bool serial_both = false;
+
+  // The accumulator `pair` sums into.
+  const Format& accumulator_of(const FormatPair& pair) const {
+    return pair.accumulator ? *pair.accumulator : accumulator;
+  }
 };
 
 struct ArraySpec {

@@ -26,7 +26,8 @@ class HardwareModel {
 
   struct PairCost {
     FormatPair pair;
-    double mac_pj = 0;  // one product with its accumulation
+    double mac_pj = 0;  // one product with its accumulation, into the pair's accumulator
+    Format accumulator = Format::parse("int32");  // the pair's accumulator
   };
   struct Memory {
     std::string name;
@@ -48,9 +49,13 @@ class HardwareModel {
   const PairCost& pair_for(const Format& weight, const Format& activation) const;
   std::string supported_pairs_text() const;  // "int8 x int8 (1/cycle), int4 x int4 (4/cycle)"
 
-  double accumulate_pj() const { return accumulate_pj_; }
-  double scale_multiply_pj() const { return scale_multiply_pj_; }
-  double requantize_pj(const Format& to) const;
+  // One product of pair `index` accumulated into `accumulator` (a precision map's choice; the
+  // pair's own accumulator when it is the same).
+  double mac_pj(int index, const Format& accumulator) const;
+  // The accumulated sum times a 16-bit cluster scale (clustered weights).
+  double scale_multiply_pj(const Format& accumulator) const;
+  // Rescaling one value from `accumulator` into `to`.
+  double requantize_pj(const Format& accumulator, const Format& to) const;
 
   const std::vector<Memory>& register_files() const { return register_files_; }
   const std::vector<Memory>& buffers() const { return buffers_; }
@@ -69,8 +74,6 @@ class HardwareModel {
   HardwareSpec spec_;
   TechnologyScale scale_;
   std::vector<PairCost> pairs_;
-  double accumulate_pj_ = 0;
-  double scale_multiply_pj_ = 0;
   std::vector<Memory> register_files_;
   std::vector<Memory> buffers_;
   int rf_for_[3] = {-1, -1, -1};

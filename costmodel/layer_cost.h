@@ -80,6 +80,8 @@ struct LayerSchedule {
   double m = 0, n = 0, k = 0;                       // GEMM view of one group
   double w_elems = 0, in_elems = 0, out_elems = 0;  // unique elements, all groups
   double wb = 0, ab = 0, accb = 0, ob = 0;          // storage bits: weight, input, psum, output
+  double mac_pj = 0;                                // one product into the layer's accumulator
+  double scale_multiply_pj = 0;   // one cluster scale multiply (clustered weights)
   bool weights_resident = false;  // the whole weight operand fits its buffer share
   bool inputs_resident = false;
   std::int64_t chunks = 1;   // partial-sum chunks per fold (>1 when they do not fit on chip)

@@ -35,4 +35,8 @@ double mac_unit_leakage_mw(const MacUnitSpec& unit, const TechnologyScale& t);
 // Throws UserError for a floating-point pair (fusion units are integer-only).
 int fusion_products_per_cycle(const MacUnitSpec& unit, const FormatPair& pair);
 
+// Cycles one product of `pair` takes on `unit`: 1, except on a bit-serial unit, where it is
+// ceil(b_w / serial_bits), times ceil(b_a / serial_bits) when both operands are serial.
+int bit_serial_cycles(const MacUnitSpec& unit, const FormatPair& pair);
+
 }  // namespace mpsim

@@ -19,10 +19,7 @@ HardwareModel::HardwareModel(HardwareSpec spec) : spec_(std::move(spec)) {
   scale_ = technology_scale(spec_.technology);
   const MacUnitSpec& mac = spec_.array.mac;
   for (const auto& p : mac.pairs)
-    pairs_.push_back({p, mac_energy_pj(mac, p, scale_)});
-  accumulate_pj_ = accumulate_energy_pj(mac.accumulator, scale_);
-  // A per-cluster scale multiply: the accumulated sum times a 16-bit scale.
-  scale_multiply_pj_ = multiplier_energy_pj(mac.accumulator, Format::parse("int16"), scale_);
+    pairs_.push_back({p, mac_energy_pj(mac, p, scale_), mac.accumulator_of(p)});
 
   for (const auto& rf : spec_.register_files) {
     Memory m{rf.name, rf.holds, rf.entries * rf.word_bits, rf.word_bits,
@@ -102,8 +99,20 @@ std::string HardwareModel::supported_pairs_text() const {
   return join(parts);
 }
 
-double HardwareModel::requantize_pj(const Format& to) const {
-  return requantize_energy_pj(spec_.array.mac.accumulator, to, scale_);
+double HardwareModel::mac_pj(int index, const Format& accumulator) const {
+  const PairCost& pc = pairs_.at(static_cast<std::size_t>(index));
+  if (accumulator == pc.accumulator) return pc.mac_pj;
+  FormatPair p = pc.pair;
+  p.accumulator = accumulator;
+  return mac_energy_pj(spec_.array.mac, p, scale_);
+}
+
+double HardwareModel::scale_multiply_pj(const Format& accumulator) const {
+  return multiplier_energy_pj(accumulator, Format::parse("int16"), scale_);
+}
+
+double HardwareModel::requantize_pj(const Format& accumulator, const Format& to) const {
+  return requantize_energy_pj(accumulator, to, scale_);
 }
 
 }  // namespace mpsim

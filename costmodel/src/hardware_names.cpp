@@ -18,10 +18,16 @@ constexpr NameTable<Dataflow, 3> kDataflows = {{
     {Dataflow::kInputStationary, "is"},
 }};
 
-constexpr NameTable<MacUnitKind, 3> kMacUnitKinds = {{
+constexpr NameTable<MacUnitKind, 4> kMacUnitKinds = {{
     {MacUnitKind::kFixed, "fixed"},
     {MacUnitKind::kFusion, "fusion"},
     {MacUnitKind::kMultiFormat, "multiformat"},
+    {MacUnitKind::kBitSerial, "bitserial"},
+}};
+
+constexpr NameTable<NarrowAccumulator, 2> kNarrowAccumulators = {{
+    {NarrowAccumulator::kError, "error"},
+    {NarrowAccumulator::kRound, "round"},
 }};
 
 constexpr NameTable<Operand, 3> kOperands = {{
@@ -81,6 +87,16 @@ std::optional<MacUnitKind> parse_mac_unit_kind(std::string_view name) {
 }
 std::vector<std::string> mac_unit_kind_names() {
   return names_in(kMacUnitKinds);
+}
+
+std::string narrow_accumulator_name(NarrowAccumulator n) {
+  return name_of(kNarrowAccumulators, n);
+}
+std::optional<NarrowAccumulator> parse_narrow_accumulator(std::string_view name) {
+  return parse_in(kNarrowAccumulators, name);
+}
+std::vector<std::string> narrow_accumulator_names() {
+  return names_in(kNarrowAccumulators);
 }
 
 std::string operand_name(Operand o) {

@@ -21,11 +21,14 @@ const TableSchema& root_schema() {
   static const TableSchema pair{"[[array.mac.pairs]]",
                                 {{"weight", ValueType::kString},
                                  {"activation", ValueType::kString},
-                                 {"per_cycle", ValueType::kInteger}}};
+                                 {"per_cycle", ValueType::kInteger},
+                                 {"accumulator", ValueType::kString}}};
   static const TableSchema mac{"[array.mac]",
                                {{"kind", ValueType::kString},
                                 {"accumulator", ValueType::kString},
                                 {"fallback_to_wider", ValueType::kBoolean},
+                                {"lossless_sum", ValueType::kInteger},
+                                {"narrow_accumulator", ValueType::kString},
                                 {"pairs", ValueType::kTables, &pair, {"formats", "max_bits"}},
                                 {"formats", ValueType::kStrings, nullptr, {"pairs"}},
                                 {"max_bits", ValueType::kInteger, nullptr, {"pairs"}}}};

@@ -64,8 +64,9 @@ void read_explicit_pairs(Reader& r, const toml::table& mac_table, const TableSch
     const auto a = read_format(r, *t, "activation", path);
     std::int64_t per_cycle = 1;
     r.read_integer(*t, "per_cycle", path, per_cycle, 1, 4096);
+    const auto acc = read_format(r, *t, "accumulator", path);
     if (w && a) {
-      mac.pairs.push_back({*w, *a, static_cast<int>(per_cycle)});
+      mac.pairs.push_back({*w, *a, static_cast<int>(per_cycle), acc});
       paths.pairs.push_back(path);
     }
   }
@@ -99,7 +100,7 @@ void derive_pairs(Reader& r, const toml::table& t, MacUnitSpec& mac, SpecPaths& 
                   "\": every pair of formats runs at 1 product per cycle)");
     for (const auto& w : formats)
       for (const auto& a : formats) {
-        mac.pairs.push_back({w, a, 1});
+        mac.pairs.push_back({w, a, 1, std::nullopt});
         paths.pairs.push_back(path);
       }
     return;
@@ -133,7 +134,7 @@ void derive_pairs(Reader& r, const toml::table& t, MacUnitSpec& mac, SpecPaths& 
   const int m = static_cast<int>(max_bits);
   for (const auto& w : formats)
     for (const auto& a : formats) {
-      mac.pairs.push_back({w, a, (m / fused_width(w)) * (m / fused_width(a))});
+      mac.pairs.push_back({w, a, (m / fused_width(w)) * (m / fused_width(a)), std::nullopt});
       paths.pairs.push_back(path);
     }
 }
@@ -158,6 +159,16 @@ void read_mac(Reader& r, const toml::table* t, const TableSchema& schema, MacUni
   }
   if (auto f = read_format(r, *t, "accumulator", "array.mac")) mac.accumulator = *f;
   r.read_boolean(*t, "fallback_to_wider", "array.mac", mac.fallback_to_wider);
+  r.read_integer(*t, "lossless_sum", "array.mac", mac.lossless_sum, 1, std::int64_t{1} << 40);
+  std::string narrow;
+  if (r.read_string(*t, "narrow_accumulator", "array.mac", narrow)) {
+    if (auto n = parse_narrow_accumulator(narrow))
+      mac.narrow_accumulator = *n;
+    else
+      r.error(
+          t->get("narrow_accumulator"), "array.mac.narrow_accumulator",
+          unknown_name_message("narrow-accumulator policy", narrow, narrow_accumulator_names()));
+  }
   if (has_pairs && has_formats) {
     r.error(t->get("formats"), "array.mac.formats",
             "give either [[array.mac.pairs]] or formats (the compact form), not both");

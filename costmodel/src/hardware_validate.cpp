@@ -4,6 +4,7 @@
 #include <cctype>
 #include <set>
 
+#include "costmodel/accumulator.h"
 #include "costmodel/src/hardware_tree.h"
 #include "costmodel/technology.h"
 #include "formats/error.h"
@@ -41,11 +42,38 @@ void check_mac(const MacUnitSpec& mac, const SpecPaths& paths, Reader& r) {
         if (f->is_float() || f->kind() == FormatKind::kMxInt)
           r.error_at(paths.pairs[i], "a fusion unit multiplies integers only; '" + f->name() +
                                          "' is not an integer format (use kind = \"multiformat\")");
-  const Format& acc = mac.accumulator;
-  if (acc.is_block() || (acc.kind() != FormatKind::kSignedInt && acc.kind() != FormatKind::kFloat))
-    r.error_at(
-        "array.mac.accumulator",
-        "the accumulator must be a signed integer or a float format, not '" + acc.name() + "'");
+  auto usable_accumulator = [](const Format& acc) {
+    return !acc.is_block() &&
+           (acc.kind() == FormatKind::kSignedInt || acc.kind() == FormatKind::kFloat);
+  };
+  if (!usable_accumulator(mac.accumulator)) {
+    r.error_at("array.mac.accumulator",
+               "the accumulator must be a signed integer or a float format, not '" +
+                   mac.accumulator.name() + "'");
+    return;
+  }
+  for (std::size_t i = 0; i < mac.pairs.size(); ++i) {
+    const FormatPair& p = mac.pairs[i];
+    const std::string key =
+        p.accumulator ? child_path(paths.pairs[i], "accumulator") : "array.mac.accumulator";
+    const Format& acc = mac.accumulator_of(p);
+    if (!usable_accumulator(acc)) {
+      r.error_at(key, "the accumulator must be a signed integer or a float format, not '" +
+                          acc.name() + "'");
+      continue;
+    }
+    if (mac.kind == MacUnitKind::kFusion && p.accumulator && !(*p.accumulator == mac.accumulator))
+      r.error_at(key, "a fusion unit's bricks share one accumulator; set array.mac.accumulator");
+    const auto shortfall = accumulator_shortfall(p, acc, mac.lossless_sum);
+    if (!shortfall) continue;
+    const bool mx = p.weight.is_block() || p.activation.is_block();
+    if (mac.narrow_accumulator == NarrowAccumulator::kError || mx)
+      r.error_at(key,
+                 *shortfall + (mx ? std::string()
+                                  : "; widen the accumulator, lower array.mac.lossless_sum, or set "
+                                    "array.mac.narrow_accumulator = \"round\" to price rounding "
+                                    "into it"));
+  }
 }
 
 // Names are path segments of --set (buffer.NAME.capacity_kib): no dots, and not all digits,

@@ -81,7 +81,11 @@ LayerSchedule layer_schedule(const Layer& layer, const LayerPrecision& prec,
 
   s.wb = prec.weight.storage_bits();
   s.ab = prec.activation.storage_bits();
-  s.accb = (prec.accumulator ? *prec.accumulator : spec.array.mac.accumulator).bits();
+  // The map's accumulator, when it names one, replaces the pair's in the MAC, the partial sums
+  // and the requantization alike.
+  const Format acc = prec.accumulator ? *prec.accumulator : pc.accumulator;
+  s.accb = acc.bits();
+  s.mac_pj = hw.mac_pj(s.pair_index, acc);
   s.ob = output_format.storage_bits();
 
   // An operand is loaded from DRAM once when it fits its share of its buffer.
@@ -116,21 +120,21 @@ LayerSchedule layer_schedule(const Layer& layer, const LayerPrecision& prec,
 
   if (is_cluster_weight(prec)) {
     s.per_cluster = static_cast<double>(prec.cluster_elements(layer));
+    s.scale_multiply_pj = hw.scale_multiply_pj(acc);
   }
   s.requantize = !(output_format == prec.activation);
-  if (s.requantize) s.requantize_pj = hw.requantize_pj(output_format);
+  if (s.requantize) s.requantize_pj = hw.requantize_pj(acc, output_format);
   return s;
 }
 
 void price_layer(LayerCost& c, const LayerSchedule& s, const HardwareModel& hw) {
-  const auto& pc = hw.pairs()[static_cast<std::size_t>(s.pair_index)];
   const double macs = static_cast<double>(c.macs);
   c.energy = EnergyBreakdown{};
-  c.energy.mac_pj = macs * pc.mac_pj;
+  c.energy.mac_pj = macs * s.mac_pj;
   // Clustered weights pay one scale multiply per cluster of products.
   if (s.per_cluster > 0) {
     c.multiplications_replaced = 1.0 - 1.0 / s.per_cluster;
-    c.energy.mac_pj += macs / s.per_cluster * hw.scale_multiply_pj();
+    c.energy.mac_pj += macs / s.per_cluster * s.scale_multiply_pj;
   }
   // Register-file accesses of b bits in w-bit words cost b/w of a word access.
   const double bits[3] = {s.wb, s.ab, s.accb};

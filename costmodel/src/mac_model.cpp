@@ -1,13 +1,20 @@
 // MAC-unit energy, area and leakage from the blocks of mac_model_blocks.h (docs/costmodel.md,
 // "MAC units"). Everything is computed at 45 nm, 0.9 V and then multiplied by the technology
 // scale, so every figure keeps its derivation from the published 45 nm points.
+//
+// A product travels: its lane (multiplier, exponent adder, alignment), the adder tree that sums
+// the products a PE completes together (the p products of one cycle, or an MX block of 32), and
+// one accumulate per tree result. Energies below are per product; per-event costs are divided
+// by the products that share the event.
 #include "costmodel/mac_model.h"
 
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 #include <string>
 
+#include "costmodel/accumulator.h"
 #include "costmodel/src/mac_model_blocks.h"
 #include "costmodel/src/mac_model_cells.h"
 #include "formats/error.h"
@@ -75,119 +82,203 @@ void check_accumulator(const Format& acc) {
                     "' must be an integer or floating-point format (e.g. int32, fp32)");
 }
 
+void check_pair(const FormatPair& p) {
+  if (p.products_per_cycle < 1)
+    throw UserError("MAC pair " + pair_name(p) + " needs products_per_cycle >= 1, not " +
+                    std::to_string(p.products_per_cycle));
+}
+
+double ceil_log2(double n) {
+  return n > 1 ? std::ceil(std::log2(n)) : 0;
+}
+
+// Energy (45 nm pJ) and area (45 nm um^2) of one block of logic.
+struct Cost {
+  double pj = 0;
+  double um2 = 0;
+  Cost& operator+=(const Cost& o) {
+    pj += o.pj, um2 += o.um2;
+    return *this;
+  }
+};
+Cost operator+(Cost a, const Cost& b) {
+  return a += b;
+}
+Cost operator*(double k, const Cost& c) {
+  return {k * c.pj, k * c.um2};
+}
+
+Cost adder(double bits) {
+  return {adder_pj(bits), adder_um2(bits)};
+}
+Cost shifter(double width, double stages) {
+  return {shifter_pj(width, stages), shifter_um2(width, stages)};
+}
+Cost int_multiplier(double bw, double ba) {
+  return {int_mul_pj(bw, ba), int_mul_um2(bw, ba)};
+}
+
+// Summing n numbers of `bits` bits as a multiplier sums its partial products: a carry-save tree
+// whose full adders each remove one input bit (one adder bit per bit: (n - 1) * bits), then one
+// carry-propagate adder of the result's width. Returned per tree (all n numbers).
+Cost adder_tree(double n, double bits) {
+  if (n <= 1) return {};
+  const double removed = (n - 1) * bits;
+  return Cost{calibration().add_p * removed, calibration().add_um2 * removed} +
+         adder(bits + ceil_log2(n));
+}
+
 // A ternary or binary operand multiplies by conditionally negating and/or zeroing the other
 // operand (QTools: mux gates at 0.3 of an adder per select level, binary one level, ternary two).
 // Two select operands reduce to an XOR-like gate of one bit.
-struct Select {
-  double levels = 1;
-  double bits = 1;
-};
-Select select_of(const Shape& w, const Shape& a) {
-  Select s;
-  if (w.family == Family::kSelect && a.family == Family::kSelect) {
-    s.levels = (w.ternary || a.ternary) ? 2 : 1;
-    s.bits = 1;
-    return s;
-  }
-  const Shape& sel = w.family == Family::kSelect ? w : a;
-  const Shape& other = w.family == Family::kSelect ? a : w;
-  s.levels = sel.ternary ? 2 : 1;
-  s.bits = other.bits;
-  return s;
-}
 constexpr double kSelectFactorPerLevel = 0.3;  // QTools, multiplier_impl.py (Mux)
+Cost select_lane(const Shape& w, const Shape& a) {
+  double levels = 1, bits = 1;
+  if (w.family == Family::kSelect && a.family == Family::kSelect) {
+    levels = (w.ternary || a.ternary) ? 2 : 1;
+  } else {
+    const Shape& sel = w.family == Family::kSelect ? w : a;
+    const Shape& other = w.family == Family::kSelect ? a : w;
+    levels = sel.ternary ? 2 : 1;
+    bits = other.bits;
+  }
+  return {kSelectFactorPerLevel * levels * adder_pj(bits), shifter_um2(bits, levels)};
+}
 
-// Fixed-point accumulation of a floating-point product (an integer accumulator with float
-// operands, as in Dotzel et al.'s FP4 MAC): the exact product of the significands is shifted by
-// the exponent sum into the accumulator. The shift spans both exponent fields' ranges; its output
-// is at most the accumulator wide.
-struct Alignment {
-  double width = 0;
-  double stages = 0;
-};
-Alignment alignment_of(const Shape& w, const Shape& a, int acc_bits) {
+// The multiplier of one product, unrounded: the significand product and, for a float operand,
+// the exponent adder of the wider exponent.
+Cost multiply(const Shape& w, const Shape& a) {
+  switch (family(w, a)) {
+    case Family::kSelect:
+      return select_lane(w, a);
+    case Family::kInt:
+      return int_multiplier(w.sig_bits, a.sig_bits);
+    case Family::kFloat:
+      return int_multiplier(w.sig_bits, a.sig_bits) + adder(std::max(w.exp_bits, a.exp_bits));
+  }
+  return {};
+}
+
+// Shifting a float product into fixed point: the shift spans both exponent fields' ranges; the
+// output is as wide as an exact product in fixed point.
+Cost alignment(const Shape& w, const Shape& a, int product_bits) {
   auto span = [](const Shape& o) { return o.exp_bits > 0 ? std::ldexp(1.0, o.exp_bits) - 1 : 0; };
   const double positions = span(w) + span(a);
-  const double product = w.sig_bits + a.sig_bits;
-  Alignment al;
-  al.width = std::max(product, std::min(product + positions, static_cast<double>(acc_bits)));
-  al.stages = positions > 0 ? std::ceil(std::log2(positions + 1)) : 0;
-  return al;
+  if (positions <= 0) return {};
+  return shifter(product_bits, ceil_log2(positions + 1));
 }
 
-// OCP MX: the two E8M0 block scales are combined by one 8-bit exponent add per block, shared by
-// the block's products.
+// Finding the largest exponent of a group: one compare per product at the product's exponent
+// width (the sum of two exponents, one bit wider).
+Cost max_exponent(const Shape& w, const Shape& a) {
+  return adder(std::max(w.exp_bits, a.exp_bits) + 1);
+}
+
+Cost accumulator_adder(const Format& acc) {
+  check_accumulator(acc);
+  if (acc.is_float())
+    return {fp_acc_pj(acc.exponent_bits(), acc.mantissa_bits() + 1),
+            fp_acc_um2(acc.exponent_bits(), acc.mantissa_bits() + 1)};
+  return adder(acc.bits());
+}
+
+// OCP MX: the two E8M0 block scales are added into the block sum's exponent once per block.
 constexpr int kMxScaleBits = 8;
-double mx_share(const Shape& w, const Shape& a) {
-  const int block = std::max(w.block, a.block);
-  return block > 1 ? 1.0 / block : 0.0;
-}
 
-// One product on its own datapath lane, up to the accumulator's input (45 nm pJ).
-double product_pj(const Shape& w, const Shape& a, const Format& acc) {
-  double e = 0;
-  switch (family(w, a)) {
-    case Family::kSelect: {
-      const Select s = select_of(w, a);
-      e = kSelectFactorPerLevel * s.levels * adder_pj(s.bits);
-      break;
-    }
-    case Family::kInt:
-      e = int_mul_pj(w.sig_bits, a.sig_bits);
-      break;
-    case Family::kFloat: {
-      const int exp_bits = std::max(w.exp_bits, a.exp_bits);
-      if (acc.is_float()) {
-        e = fp_mul_pj(exp_bits, w.sig_bits, a.sig_bits);
-      } else {
-        const Alignment al = alignment_of(w, a, acc.bits());
-        e = int_mul_pj(w.sig_bits, a.sig_bits) + adder_pj(exp_bits) +
-            shifter_pj(al.width, al.stages);
-      }
-      break;
-    }
-  }
-  return e + mx_share(w, a) * adder_pj(kMxScaleBits);
-}
+// A pair's datapath: energy per product and the area of its p lanes with their adder tree
+// (the accumulator is counted once per unit, in unit_um2_45).
+struct PairPath {
+  double pj = 0;   // per product, accumulate included
+  double um2 = 0;  // lanes + tree (+ block normaliser), no accumulator
+};
 
-double product_um2(const Shape& w, const Shape& a, const Format& acc) {
-  double area = 0;
-  switch (family(w, a)) {
-    case Family::kSelect: {
-      const Select s = select_of(w, a);
-      area = shifter_um2(s.bits, s.levels);  // one 2:1 mux per bit per level
-      break;
-    }
-    case Family::kInt:
-      area = int_mul_um2(w.sig_bits, a.sig_bits);
-      break;
-    case Family::kFloat: {
-      const int exp_bits = std::max(w.exp_bits, a.exp_bits);
-      if (acc.is_float()) {
-        area = fp_mul_um2(exp_bits, w.sig_bits, a.sig_bits);
-      } else {
-        const Alignment al = alignment_of(w, a, acc.bits());
-        area = int_mul_um2(w.sig_bits, a.sig_bits) + adder_um2(exp_bits) +
-               shifter_um2(al.width, al.stages);
-      }
-      break;
-    }
-  }
-  if (mx_share(w, a) > 0) area += adder_um2(kMxScaleBits);
-  return area;
-}
-
-double accumulate_pj45(const Format& acc) {
+PairPath pair_path(const FormatPair& pair, const Format& acc) {
+  check_pair(pair);
   check_accumulator(acc);
-  if (acc.is_float()) return fp_add_pj(acc.exponent_bits(), acc.mantissa_bits() + 1);
-  return adder_pj(acc.bits());
+  const Shape w = shape_of(pair.weight);
+  const Shape a = shape_of(pair.activation);
+  const Family fam = family(w, a);
+  const double p = pair.products_per_cycle;
+  const int product_bits = product_fixed_point_bits(pair.weight, pair.activation);
+  const Cost accumulate = accumulator_adder(acc);
+  const int mx_block = std::max(w.block, a.block);
+
+  Cost lane = multiply(w, a);
+  PairPath out;
+  if (mx_block > 1) {
+    // OCP MX dot product: the block's products aligned to its largest exponent and summed
+    // exactly in fixed point; per block one normalisation, the scale add and one accumulate.
+    if (!acc.is_float())
+      throw UserError("MX pair " + pair_name(pair) +
+                      " needs a float accumulator for its scaled block sums (OCP MX: fp32), not " +
+                      acc.name());
+    if (fam == Family::kFloat) lane += max_exponent(w, a) + alignment(w, a, product_bits);
+    const double n = mx_block;
+    const double sum_bits = product_bits + ceil_log2(n);
+    const Cost per_block = adder_tree(n, product_bits) + shifter(sum_bits, ceil_log2(sum_bits)) +
+                           2.0 * adder(kMxScaleBits);
+    out.pj = lane.pj + (per_block.pj + accumulate.pj) / n;
+    // The datapath holds p lanes; its tree and normaliser take the block p products at a time.
+    out.um2 = p * lane.um2 + adder_tree(p, product_bits).um2 +
+              shifter(sum_bits, ceil_log2(sum_bits)).um2 + 2.0 * adder(kMxScaleBits).um2;
+    return out;
+  }
+
+  const double tree_bits = product_bits + ceil_log2(p);
+  Cost per_cycle = accumulate;  // one accumulate per tree result
+  if (!acc.is_float()) {
+    // Fixed-point accumulation: float products are shifted into place; a tree result wider than
+    // the accumulator is rounded into it.
+    if (fam == Family::kFloat) lane += alignment(w, a, product_bits);
+    if (acc.bits() < tree_bits) per_cycle += adder(acc.bits());
+  } else if (p > 1 && fam == Family::kFloat) {
+    // Several float products per cycle: aligned to the largest exponent of the group, summed in
+    // fixed point, the sum normalised once into the accumulator.
+    lane += max_exponent(w, a) + alignment(w, a, product_bits);
+    per_cycle += shifter(tree_bits, ceil_log2(tree_bits));
+  } else if (fam == Family::kFloat && acc.mantissa_bits() + 1 < w.sig_bits + a.sig_bits) {
+    // The accumulator's significand cannot hold the exact product: it is rounded first.
+    lane += Cost{fp_norm_pj(0.5 * (w.sig_bits + a.sig_bits)),
+                 calibration().um2_per_pj * fp_norm_pj(0.5 * (w.sig_bits + a.sig_bits))};
+  }
+  // A float accumulator converts integer products (and aligns float ones) in its own adder.
+  const Cost tree = adder_tree(p, product_bits);
+  out.pj = lane.pj + (tree.pj + per_cycle.pj) / p;
+  out.um2 = p * lane.um2 + tree.um2 + (per_cycle.um2 - accumulate.um2);
+  return out;
 }
 
-double accumulator_um2(const Format& acc) {
-  check_accumulator(acc);
-  const double adder = acc.is_float() ? fp_add_um2(acc.exponent_bits(), acc.mantissa_bits() + 1)
-                                      : adder_um2(acc.bits());
-  return adder + register_um2(acc.bits());
+// --- precision-scalable (sub-word-parallel) datapaths ------------------------------------------
+
+// A multi-format unit whose datapath of one class also runs narrower pairs several per cycle is
+// a sub-word-parallel (SWP) design: Camus et al. (JETCAS 2019) measure its area at +10% of the
+// conventional MAC when it scales down one level (8 to 4 bits) and +18% for two (8 to 2 bits).
+// We charge the same fraction on the datapath energy of every pair it runs (our assumption: the
+// added muxes and wider adders switch with the datapath).
+double swp_overhead(int levels) {
+  if (levels <= 0) return 0;
+  return levels == 1 ? 0.10 : 0.18;
+}
+
+int lane_bits(const FormatPair& p) {
+  return std::max(shape_of(p.weight).bits, shape_of(p.activation).bits);
+}
+
+// Scalability levels of the class of `pair` on `unit`: log2 of the widest lane over the
+// narrowest lane that is packed more than once per cycle.
+int swp_levels(const MacUnitSpec& unit, const FormatPair& pair) {
+  if (unit.kind != MacUnitKind::kMultiFormat) return 0;
+  const Family f = family(shape_of(pair.weight), shape_of(pair.activation));
+  int widest = 0, narrowest_packed = 0;
+  for (const auto& q : unit.pairs) {
+    if (family(shape_of(q.weight), shape_of(q.activation)) != f) continue;
+    widest = std::max(widest, lane_bits(q));
+    if (q.products_per_cycle > 1)
+      narrowest_packed =
+          narrowest_packed == 0 ? lane_bits(q) : std::min(narrowest_packed, lane_bits(q));
+  }
+  if (narrowest_packed == 0 || narrowest_packed >= widest) return 0;
+  return static_cast<int>(ceil_log2(static_cast<double>(widest) / narrowest_packed));
 }
 
 // --- Bit Fusion -------------------------------------------------------------------------------
@@ -217,79 +308,123 @@ double fusion_ratio(int p_max, double at8, double at16) {
   const double t = std::clamp(std::log2(static_cast<double>(p_max)) - 3.0, 0.0, 1.0);
   return at8 * std::pow(at16 / at8, t);
 }
+// Dynamic power only: leakage is priced separately from the unit's area, so the ratio must not
+// carry the synthesis' leakage a second time (docs/costmodel.md, "Fusion").
 double fusion_power_ratio(int p_max) {
-  return fusion_ratio(p_max, 344.3 / 171.8, 1440.4 / 542.7);
+  return fusion_ratio(p_max, cells::kFusionDynamicRatio8, cells::kFusionDynamicRatio16);
 }
 double fusion_area_ratio(int p_max) {
   return fusion_ratio(p_max, 1733.0 / 688.0, 7492.0 / 2203.0);
 }
 
 // The fixed p_max x p_max integer MAC the fusion unit is compared with.
-double fixed_int_mac_pj45(int p_max, const Format& acc) {
-  return int_mul_pj(p_max, p_max) + accumulate_pj45(acc);
+Cost fixed_int_mac(int p_max, const Format& acc) {
+  return int_multiplier(p_max, p_max) + accumulator_adder(acc);
+}
+
+// --- bit-serial units ---------------------------------------------------------------------------
+
+void check_bit_serial_pair(const FormatPair& pair) {
+  for (const Format* f : {&pair.weight, &pair.activation})
+    if (shape_of(*f).family != Family::kInt || f->is_block())
+      throw UserError("a bit-serial MAC unit multiplies integers only; the pair " +
+                      pair_name(pair) + " has the operand '" + f->name() + "'");
+  if (pair.products_per_cycle != 1)
+    throw UserError("a bit-serial MAC unit completes at most one product per cycle; the pair " +
+                    pair_name(pair) + " declares " + std::to_string(pair.products_per_cycle));
+}
+
+// Per cycle: an n-bit slice of the weight (and of the activation, 2D) times the other operand,
+// shifted and added into a product-wide register; per product one accumulate.
+PairPath bit_serial_path(const MacUnitSpec& unit, const FormatPair& pair, const Format& acc) {
+  check_bit_serial_pair(pair);
+  const int n = std::max(1, unit.serial_bits);
+  const Shape w = shape_of(pair.weight);
+  const Shape a = shape_of(pair.activation);
+  const int product_bits = product_fixed_point_bits(pair.weight, pair.activation);
+  const double cycles = bit_serial_cycles(unit, pair);
+  const Cost slice = unit.serial_both ? int_multiplier(std::min(n, w.bits), std::min(n, a.bits))
+                                      : int_multiplier(std::min(n, w.bits), a.bits);
+  const Cost shift_add = adder(product_bits);
+  PairPath out;
+  out.pj = cycles * (slice.pj + shift_add.pj) + accumulator_adder(acc).pj;
+  out.um2 = slice.um2 + shift_add.um2 + register_um2(product_bits);
+  return out;
 }
 
 // --- whole units at 45 nm ----------------------------------------------------------------------
 
-void check_pair(const FormatPair& p) {
-  if (p.products_per_cycle < 1)
-    throw UserError("MAC pair " + pair_name(p) + " needs products_per_cycle >= 1, not " +
-                    std::to_string(p.products_per_cycle));
-}
-
 double mac_pj45(const MacUnitSpec& unit, const FormatPair& pair) {
   check_pair(pair);
-  const Format& acc = unit.accumulator;
+  const Format& acc = unit.accumulator_of(pair);
   switch (unit.kind) {
     case MacUnitKind::kFusion: {
       // A fusion PE burns about the same power in every mode (Bit Fusion's synthesis): the
       // cycle costs the fixed p_max MAC times the fusion/fixed power ratio, shared by the
       // products completed in that cycle.
       const int p_max = fusion_max_bits(unit, pair);
-      return fusion_power_ratio(p_max) * fixed_int_mac_pj45(p_max, acc) / pair.products_per_cycle;
+      return fusion_power_ratio(p_max) * fixed_int_mac(p_max, acc).pj / pair.products_per_cycle;
     }
+    case MacUnitKind::kBitSerial:
+      return bit_serial_path(unit, pair, acc).pj;
     case MacUnitKind::kFixed:
-    case MacUnitKind::kMultiFormat:
-      // Each product pays its own lane (sub-word lanes of a partitioned datapath: the idle
-      // partial products see constant zeros and do not switch) and one accumulate.
-      return product_pj(shape_of(pair.weight), shape_of(pair.activation), acc) +
-             accumulate_pj45(acc);
+    case MacUnitKind::kMultiFormat: {
+      // Each product pays its own lane: the idle partial products of a partitioned datapath see
+      // constant zeros and do not switch. A sub-word-parallel class pays its overhead.
+      const PairPath path = pair_path(pair, acc);
+      const double overhead = swp_overhead(swp_levels(unit, pair));
+      if (overhead == 0) return path.pj;
+      const double accumulate_share = accumulator_adder(acc).pj / pair.products_per_cycle;
+      return (path.pj - accumulate_share) * (1 + overhead) + accumulate_share;
+    }
   }
   return 0;
 }
 
-// The datapath area one pair needs: its lanes (one per product per cycle).
-double lanes_um2(const FormatPair& p, const Format& acc) {
-  check_pair(p);
-  return p.products_per_cycle * product_um2(shape_of(p.weight), shape_of(p.activation), acc);
+// One accumulator per distinct accumulator format of the unit's pairs: adder plus register.
+double accumulators_um2(const MacUnitSpec& unit) {
+  std::set<std::string> seen;
+  double sum = 0;
+  auto add = [&](const Format& acc) {
+    if (!seen.insert(acc.name()).second) return;
+    sum += accumulator_adder(acc).um2 + register_um2(acc.bits());
+  };
+  for (const auto& p : unit.pairs)
+    add(unit.accumulator_of(p));
+  if (unit.pairs.empty()) add(unit.accumulator);
+  return sum;
 }
 
 double unit_um2_45(const MacUnitSpec& unit) {
   const Format& acc = unit.accumulator;
   switch (unit.kind) {
     case MacUnitKind::kFusion: {
-      if (unit.pairs.empty()) return accumulator_um2(acc);
+      if (unit.pairs.empty()) return accumulators_um2(unit);
       const int p_max = fusion_max_bits(unit, unit.pairs.front());
-      return fusion_area_ratio(p_max) * (int_mul_um2(p_max, p_max) + accumulator_um2(acc));
+      return fusion_area_ratio(p_max) * fixed_int_mac(p_max, acc).um2 +
+             fusion_area_ratio(p_max) * register_um2(acc.bits());
     }
-    case MacUnitKind::kFixed: {
-      // One datapath, as large as its most demanding pair.
+    case MacUnitKind::kBitSerial: {
+      // One serial datapath, as large as its most demanding pair.
       double dp = 0;
       for (const auto& p : unit.pairs)
-        dp = std::max(dp, lanes_um2(p, acc));
-      return dp + accumulator_um2(acc);
+        dp = std::max(dp, bit_serial_path(unit, p, unit.accumulator_of(p)).um2);
+      return dp + accumulators_um2(unit);
     }
+    case MacUnitKind::kFixed:
     case MacUnitKind::kMultiFormat: {
       // One datapath per class (integer, floating point, select), each sized for the most
-      // demanding pair of its class; one shared accumulator.
+      // demanding pair of its class, scaled by its sub-word-parallel overhead.
       std::map<Family, double> dp;
+      std::map<Family, int> levels;
       for (const auto& p : unit.pairs) {
         const Family f = family(shape_of(p.weight), shape_of(p.activation));
-        dp[f] = std::max(dp[f], lanes_um2(p, acc));
+        dp[f] = std::max(dp[f], pair_path(p, unit.accumulator_of(p)).um2);
+        levels[f] = std::max(levels[f], swp_levels(unit, p));
       }
-      double sum = accumulator_um2(acc);
+      double sum = accumulators_um2(unit);
       for (const auto& [f, a] : dp)
-        sum += a;
+        sum += a * (1 + swp_overhead(levels[f]));
       return sum;
     }
   }
@@ -307,11 +442,9 @@ double multiplier_energy_pj(const Format& a, const Format& b, const TechnologySc
   const Shape y = shape_of(b);
   double e = 0;
   switch (family(x, y)) {
-    case Family::kSelect: {
-      const Select s = select_of(x, y);
-      e = kSelectFactorPerLevel * s.levels * adder_pj(s.bits);
+    case Family::kSelect:
+      e = select_lane(x, y).pj;
       break;
-    }
     case Family::kInt:
       e = int_mul_pj(x.sig_bits, y.sig_bits);
       break;
@@ -323,7 +456,7 @@ double multiplier_energy_pj(const Format& a, const Format& b, const TechnologySc
 }
 
 double accumulate_energy_pj(const Format& accumulator, const TechnologyScale& t) {
-  return accumulate_pj45(accumulator) * t.energy;
+  return accumulator_adder(accumulator).pj * t.energy;
 }
 
 double requantize_energy_pj(const Format& accumulator, const Format& to, const TechnologyScale& t) {
@@ -336,6 +469,13 @@ double requantize_energy_pj(const Format& accumulator, const Format& to, const T
     // Accumulator x 16-bit fixed-point scale, then a rounding add at the accumulator's width
     // (clamping to `to` is a comparison folded into it).
     e = int_mul_pj(accumulator.bits(), 16) + adder_pj(accumulator.bits());
+  }
+  if (to.is_block()) {
+    // Producing an OCP MX block (the spec's quantization steps): the block maximum (one exponent
+    // compare per value), the shared exponent (one subtract per block), each value's exponent
+    // moved by it (one subtract per value); the rounding add above is then at element width.
+    const double n = to.block_size();
+    e += adder_pj(kMxScaleBits) + adder_pj(kMxScaleBits) + adder_pj(kMxScaleBits) / n;
   }
   return e * t.energy;
 }
@@ -352,6 +492,13 @@ int fusion_products_per_cycle(const MacUnitSpec& unit, const FormatPair& pair) {
   const int p_max = fusion_max_bits(unit, pair);
   return (p_max / brick_precision(pair.weight, pair)) *
          (p_max / brick_precision(pair.activation, pair));
+}
+
+int bit_serial_cycles(const MacUnitSpec& unit, const FormatPair& pair) {
+  if (unit.kind != MacUnitKind::kBitSerial) return 1;
+  const int n = std::max(1, unit.serial_bits);
+  auto slices = [n](const Format& f) { return (shape_of(f).bits + n - 1) / n; };
+  return unit.serial_both ? slices(pair.weight) * slices(pair.activation) : slices(pair.weight);
 }
 
 }  // namespace mpsim

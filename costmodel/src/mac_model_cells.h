@@ -15,6 +15,13 @@ inline constexpr double kMux2AreaUm2 = 1.862;      // MUX2_X1: one bit of one sh
 // leakage grows several-fold from 25 C to operating temperature.
 inline constexpr double kLogicLeakageMwPerUm2 = 25.066e-6 / 1.064 * (0.9 / 1.1);
 
+// Bit Fusion (Sharma et al., ISCA 2018) synthesis at 45 nm, 500 MHz (the repository's
+// results/systolic_array_synth.csv, one PE): dynamic power of the fusion PE over the fixed PE of
+// the same maximum precision, leakage excluded. 8 bits: 279,960 / 148,845 nW; 16 bits:
+// 1,166,200 / 473,688 nW.
+inline constexpr double kFusionDynamicRatio8 = 279960.0 / 148845.0;
+inline constexpr double kFusionDynamicRatio16 = 1166200.0 / 473688.0;
+
 // The supply of the base node: Horowitz (ISSCC 2014) published his 45 nm energies at 0.9 V.
 inline constexpr double kBaseVddV = 0.9;
 

@@ -116,7 +116,8 @@ TEST_CASE("the compact fusion form derives Bit Fusion's products per cycle") {
 
   // A 16-bit unit; int3 and binary take the next power-of-two brick width (4 and 2 bits).
   const auto wide =
-      parse(kBase, {"array.mac.max_bits=16", R"(array.mac.formats=["int16", "int3", "binary"])"});
+      parse(kBase, {"array.mac.max_bits=16", R"(array.mac.formats=["int16", "int3", "binary"])",
+                    "array.mac.narrow_accumulator=round"});
   CHECK(per_cycle(wide, "int16", "int16") == 1);
   CHECK(per_cycle(wide, "int3", "int3") == 16);
   CHECK(per_cycle(wide, "int16", "binary") == 8);
@@ -129,7 +130,8 @@ TEST_CASE("the compact fusion form derives Bit Fusion's products per cycle") {
   CHECK(per_cycle(no_max, "int2", "int2") == 4);
   CHECK(per_cycle(no_max, "int4", "int2") == 2);
   const auto multi = parse(
-      base_no_max, {"array.mac.kind=multiformat", "array.mac.formats=[\"fp8_e4m3\", \"int8\"]"});
+      base_no_max, {"array.mac.kind=multiformat", "array.mac.formats=[\"fp8_e4m3\", \"int8\"]",
+                    "array.mac.accumulator=fp32"});
   CHECK(multi.array.mac.pairs.size() == 4);
   CHECK(per_cycle(multi, "fp8_e4m3", "int8") == 1);
   // The file's max_bits = 8 goes with fusion only.

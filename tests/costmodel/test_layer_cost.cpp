@@ -14,7 +14,7 @@ using namespace mpsim;
 namespace {
 
 FormatPair pair(const char* w, const char* a, int per_cycle) {
-  return {Format::parse(w), Format::parse(a), per_cycle};
+  return {Format::parse(w), Format::parse(a), per_cycle, std::nullopt};
 }
 
 HardwareSpec array_spec(int rows, int cols, Dataflow df, DramKind dram = DramKind::kIdeal) {
@@ -120,6 +120,7 @@ TEST_CASE("layer cost: halving weight bits halves weight traffic at every level"
                    auto s = array_spec(16, 16, Dataflow::kWeightStationary, DramKind::kLPDDR4);
                    s.array.mac.kind = MacUnitKind::kMultiFormat;
                    s.array.mac.pairs = {pair("mxfp4_e2m1", "int8", 1)};
+                   s.array.mac.accumulator = Format::parse("fp32");
                    return s;
                  }()),
                  Format::parse("int8"));
