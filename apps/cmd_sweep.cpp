@@ -166,6 +166,7 @@ void sweep(const SweepOptions& o, Io& io) {
     r.index = index;
     r.area_mm2 = c.area_mm2;
     r.energy_pj = c.energy_pj;
+    r.leakage_pj = c.leakage_pj;
     r.latency_s = c.latency_s;
     r.cycles = c.cycles;
     return r;

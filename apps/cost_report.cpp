@@ -29,6 +29,7 @@ nlohmann::ordered_json cost_json(const LayerCost& c, const HardwareModel& hw) {
   j["latency_s"] = c.latency_s;
   nlohmann::ordered_json e;
   e["total"] = c.energy.total_pj();
+  e["dynamic"] = c.energy.dynamic_pj();
   for (const auto& [name, v] : energy_components(c.energy, hw))
     e[name] = v;
   j["energy_pj"] = e;
@@ -76,8 +77,9 @@ std::string render_cost_report(const Network& net, const PrecisionMap& map, cons
     return out.str();
   }
 
-  std::vector<std::string> header = {"layer",     "weight_format", "activation_format", "cycles",
-                                     "latency_s", "utilization",   "energy_pj"};
+  std::vector<std::string> header = {"layer",     "weight_format",    "activation_format",
+                                     "cycles",    "latency_s",        "utilization",
+                                     "energy_pj", "dynamic_energy_pj"};
   for (const auto& [name, v] : energy_components(cost.total.energy, hw))
     header.push_back(name + "_pj");
   header.insert(header.end(), {"dram_bytes", "macs"});
@@ -89,7 +91,8 @@ std::string render_cost_report(const Network& net, const PrecisionMap& map, cons
                                   std::to_string(c.total_cycles),
                                   num(c.latency_s),
                                   num(c.utilization),
-                                  num(c.energy.total_pj())};
+                                  num(c.energy.total_pj()),
+                                  num(c.energy.dynamic_pj())};
     for (const auto& [n, v] : energy_components(c.energy, hw))
       r.push_back(num(v));
     r.push_back(
@@ -144,7 +147,11 @@ std::string render_cost_report(const Network& net, const PrecisionMap& map, cons
   t.add_row(short_row("total", "", "", cost.total));
   out << "network " << net.name() << " on " << hw.spec().name << " (" << hw.spec().array.rows << "x"
       << hw.spec().array.cols << " " << dataflow_name(hw.spec().array.dataflow) << ", "
-      << hw.spec().technology.node_nm << " nm), area " << num(cost.area_mm2) << " mm^2\n";
+      << hw.spec().technology.node_nm << " nm " << device_name(hw.spec().technology.device) << " "
+      << num(hw.spec().technology.temperature_k) << " K), area " << num(cost.area_mm2)
+      << " mm^2; energy " << num(cost.total.energy.total_pj() * 1e-6) << " uJ = dynamic "
+      << num(cost.total.energy.dynamic_pj() * 1e-6) << " + leakage "
+      << num(cost.total.energy.leakage_pj * 1e-6) << " uJ\n";
   t.print(out);
   return out.str();
 }

@@ -21,7 +21,8 @@ std::string render_sweep_csv(const SweepPoints& points, std::vector<PointResult>
   std::vector<std::string> header{"point"};
   for (const auto& axis : points.axes())
     header.push_back(axis.key);
-  for (const char* h : {"area_mm2", "energy_pj", "latency_s", "cycles", "edp_js", "pareto"})
+  for (const char* h : {"area_mm2", "energy_pj", "dynamic_energy_pj", "leakage_energy_pj",
+                        "latency_s", "cycles", "edp_js", "pareto"})
     header.emplace_back(h);
   std::string out = csv_row(header);
   const auto flags = pareto_flags(results);
@@ -32,6 +33,8 @@ std::string render_sweep_csv(const SweepPoints& points, std::vector<PointResult>
       row.push_back(std::move(v));
     row.push_back(format_number(r.area_mm2));
     row.push_back(format_number(r.energy_pj));
+    row.push_back(format_number(r.energy_pj - r.leakage_pj));
+    row.push_back(format_number(r.leakage_pj));
     row.push_back(format_number(r.latency_s));
     row.push_back(std::to_string(r.cycles));
     row.push_back(format_number(r.energy_pj * 1e-12 * r.latency_s));

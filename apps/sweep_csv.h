@@ -15,7 +15,8 @@ namespace mpsim::cli {
 struct PointResult {
   std::size_t index = 0;  // point number in the full sweep
   double area_mm2 = 0;
-  double energy_pj = 0;
+  double energy_pj = 0;   // dynamic + leakage
+  double leakage_pj = 0;  // of energy_pj
   double latency_s = 0;
   std::int64_t cycles = 0;
 };

@@ -50,18 +50,18 @@ std::string read_all(const std::string& path) {
 
 std::string encode_result_line(const std::string& fingerprint, const PointResult& r) {
   return fingerprint + ' ' + std::to_string(r.index) + ' ' + format_number(r.area_mm2) + ' ' +
-         format_number(r.energy_pj) + ' ' + format_number(r.latency_s) + ' ' +
-         std::to_string(r.cycles) + '\n';
+         format_number(r.energy_pj) + ' ' + format_number(r.leakage_pj) + ' ' +
+         format_number(r.latency_s) + ' ' + std::to_string(r.cycles) + '\n';
 }
 
 std::optional<DecodedLine> decode_result_line(std::string_view line) {
   const auto f = split_spaces(line);
-  if (f.size() != 6 || f[0].empty()) return std::nullopt;
+  if (f.size() != 7 || f[0].empty()) return std::nullopt;
   DecodedLine d;
   d.fingerprint = std::string(f[0]);
   if (!parse_whole(f[1], d.result.index) || !parse_whole(f[2], d.result.area_mm2) ||
-      !parse_whole(f[3], d.result.energy_pj) || !parse_whole(f[4], d.result.latency_s) ||
-      !parse_whole(f[5], d.result.cycles))
+      !parse_whole(f[3], d.result.energy_pj) || !parse_whole(f[4], d.result.leakage_pj) ||
+      !parse_whole(f[5], d.result.latency_s) || !parse_whole(f[6], d.result.cycles))
     return std::nullopt;
   return d;
 }

@@ -116,9 +116,20 @@ struct DramSpec {
   double latency_ns = 0;              // 0 = the kind's default
 };
 
+// The transistor flavour of logic and SRAM alike, as CACTI names ITRS's devices: high
+// performance, low operating power, low standby power. It sets leakage (docs/costmodel.md).
+enum class Device { kHighPerformance, kLowOperatingPower, kLowStandbyPower };
+std::string device_name(Device d);  // "hp", "lop", "lstp"
+std::optional<Device> parse_device(std::string_view name);
+std::vector<std::string> device_names();
+
 struct TechnologySpec {
   int node_nm = 45;
   double vdd_v = 0;  // 0 = the node's nominal supply
+  Device device = Device::kHighPerformance;
+  double temperature_k = 360;  // junction temperature, 300..360 K (CACTI's measured range here)
+  // Buffers gate their unused banks: a layer's buffer leakage counts the banks it fills.
+  bool power_gating = false;
 };
 
 struct HardwareSpec {

@@ -68,6 +68,8 @@ class HardwareModel {
   double dram_bits_per_cycle() const { return dram_bits_per_cycle_; }
 
   double leakage_mw() const { return leakage_mw_; }  // whole accelerator
+  // MAC units and register files of every PE: never gated.
+  double logic_leakage_mw() const { return logic_leakage_mw_; }
   const AreaBreakdown& area() const { return area_; }
 
  private:
@@ -81,6 +83,7 @@ class HardwareModel {
   DramCost dram_;
   double dram_bits_per_cycle_ = 0;
   double leakage_mw_ = 0;
+  double logic_leakage_mw_ = 0;
   AreaBreakdown area_;
 };
 

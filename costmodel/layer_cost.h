@@ -49,11 +49,13 @@ struct EnergyBreakdown {
   double leakage_pj = 0;
   double requantization_pj = 0;
   double total_pj() const;
+  double dynamic_pj() const { return total_pj() - leakage_pj; }
 };
 
 struct LayerCost {
   int pair_index = -1;  // HardwareModel::pairs() entry the layer ran on
   int products_per_cycle = 1;
+  int cycles_per_product = 1;  // a bit-serial PE's cycles per product
   std::int64_t macs = 0;
   std::int64_t folds = 0;
   std::int64_t compute_cycles = 0;     // streaming cycles
@@ -61,7 +63,7 @@ struct LayerCost {
   std::int64_t stall_cycles = 0;       // waiting for DRAM beyond compute (double-buffered)
   std::int64_t total_cycles = 0;
   double latency_s = 0;
-  double utilization = 0;                   // macs / (total cycles x PEs x products per cycle)
+  double utilization = 0;  // macs x cycles per product / (total cycles x PEs x products per cycle)
   std::array<OperandTraffic, 3> traffic{};  // by Operand
   EnergyBreakdown energy;
   double multiplications_replaced = 0;  // fraction, clustered ternary/binary/4-bit weights
@@ -80,7 +82,10 @@ struct LayerSchedule {
   double m = 0, n = 0, k = 0;                       // GEMM view of one group
   double w_elems = 0, in_elems = 0, out_elems = 0;  // unique elements, all groups
   double wb = 0, ab = 0, accb = 0, ob = 0;          // storage bits: weight, input, psum, output
-  double mac_pj = 0;                                // one product into the layer's accumulator
+  std::int64_t cycles_per_step = 1;  // cycles a PE takes per product (bit-serial units: > 1)
+  // Per buffer, the fraction of its banks the layer keeps powered (1 without power gating).
+  std::array<double, kMaxBuffers> powered_fraction{1.0, 1.0, 1.0, 1.0};
+  double mac_pj = 0;              // one product into the layer's accumulator
   double scale_multiply_pj = 0;   // one cluster scale multiply (clustered weights)
   bool weights_resident = false;  // the whole weight operand fits its buffer share
   bool inputs_resident = false;

@@ -11,8 +11,19 @@ namespace mpsim {
 struct TechnologyScale {
   double area = 1.0;     // multiply a 45 nm area
   double energy = 1.0;   // multiply a 45 nm, 0.9 V dynamic energy
-  double leakage = 1.0;  // multiply a 45 nm leakage power
+  double leakage = 1.0;  // node and supply: multiply a 45 nm leakage power at the same device
+  // Device and temperature (docs/costmodel.md, "Leakage"): multiply the logic leakage density
+  // (NanGate 45 nm, typical, 25 C) and the SRAM leakage fit (CACTI itrs-hp, 360 K).
+  double logic_device = 1.0;
+  double sram_device = 1.0;
+  double logic_leakage() const { return leakage * logic_device; }
+  double sram_leakage() const { return leakage * sram_device; }
 };
+
+// Total leakage (subthreshold and gate) of a CACTI 45 nm array built of `device` at
+// `temperature_k`, relative to the subthreshold leakage of itrs-hp at 360 K. Throws UserError
+// outside 300..360 K.
+double device_leakage_factor(Device device, double temperature_k);
 
 // Stillmaker & Baas factors between nodes, with dynamic energy scaled by (vdd / nominal)^2.
 // Throws UserError for a node outside the supported list or a supply outside its sane range.

@@ -34,7 +34,8 @@ DesignPoint design_point_from_json(const std::string& text, const std::string& s
 // What a point costs: the whole network, in the units the reports use.
 struct PointCost {
   double area_mm2 = 0;
-  double energy_pj = 0;
+  double energy_pj = 0;   // dynamic + leakage
+  double leakage_pj = 0;  // of energy_pj
   double latency_s = 0;
   std::int64_t cycles = 0;
   double edp_js() const { return energy_pj * 1e-12 * latency_s; }

@@ -57,6 +57,7 @@ struct MapFigures {
   double test_agreement = 0;
   double test_sqnr_db = 0;  // +inf when identical to fp32
   double energy_pj = 0, latency_s = 0, edp_js = 0, area_mm2 = 0, bops = 0, weight_bytes = 0;
+  double leakage_pj = 0;  // of energy_pj
   std::int64_t cycles = 0;
 };
 

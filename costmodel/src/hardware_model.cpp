@@ -60,7 +60,8 @@ HardwareModel::HardwareModel(HardwareSpec spec) : spec_(std::move(spec)) {
     area_.total_mm2 += b.cost.area_um2 * 1e-6;
     buffer_leak += b.cost.leakage_mw;
   }
-  leakage_mw_ = pes_d * (mac_unit_leakage_mw(mac, scale_) + rf_leak) + buffer_leak;
+  logic_leakage_mw_ = pes_d * (mac_unit_leakage_mw(mac, scale_) + rf_leak);
+  leakage_mw_ = logic_leakage_mw_ + buffer_leak;
 }
 
 const HardwareModel::PairCost& HardwareModel::pair_for(const Format& w, const Format& a) const {

@@ -30,6 +30,12 @@ constexpr NameTable<NarrowAccumulator, 2> kNarrowAccumulators = {{
     {NarrowAccumulator::kRound, "round"},
 }};
 
+constexpr NameTable<Device, 3> kDevices = {{
+    {Device::kHighPerformance, "hp"},
+    {Device::kLowOperatingPower, "lop"},
+    {Device::kLowStandbyPower, "lstp"},
+}};
+
 constexpr NameTable<Operand, 3> kOperands = {{
     {Operand::kWeight, "weight"},
     {Operand::kInput, "input"},
@@ -97,6 +103,16 @@ std::optional<NarrowAccumulator> parse_narrow_accumulator(std::string_view name)
 }
 std::vector<std::string> narrow_accumulator_names() {
   return names_in(kNarrowAccumulators);
+}
+
+std::string device_name(Device d) {
+  return name_of(kDevices, d);
+}
+std::optional<Device> parse_device(std::string_view name) {
+  return parse_in(kDevices, name);
+}
+std::vector<std::string> device_names() {
+  return names_in(kDevices);
 }
 
 std::string operand_name(Operand o) {

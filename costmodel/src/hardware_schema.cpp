@@ -29,6 +29,8 @@ const TableSchema& root_schema() {
                                 {"fallback_to_wider", ValueType::kBoolean},
                                 {"lossless_sum", ValueType::kInteger},
                                 {"narrow_accumulator", ValueType::kString},
+                                {"serial_bits", ValueType::kInteger},
+                                {"serial", ValueType::kString},
                                 {"pairs", ValueType::kTables, &pair, {"formats", "max_bits"}},
                                 {"formats", ValueType::kStrings, nullptr, {"pairs"}},
                                 {"max_bits", ValueType::kInteger, nullptr, {"pairs"}}}};
@@ -56,8 +58,12 @@ const TableSchema& root_schema() {
                                  {"bandwidth_gbytes_per_s", ValueType::kNumber},
                                  {"energy_pj_per_bit", ValueType::kNumber},
                                  {"latency_ns", ValueType::kNumber}}};
-  static const TableSchema technology{
-      "[technology]", {{"node_nm", ValueType::kInteger}, {"vdd_v", ValueType::kNumber}}};
+  static const TableSchema technology{"[technology]",
+                                      {{"node_nm", ValueType::kInteger},
+                                       {"vdd_v", ValueType::kNumber},
+                                       {"device", ValueType::kString},
+                                       {"temperature_k", ValueType::kNumber},
+                                       {"power_gating", ValueType::kBoolean}}};
   static const TableSchema root{"the top level",
                                 {{"name", ValueType::kString},
                                  {"description", ValueType::kString},

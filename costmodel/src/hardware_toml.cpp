@@ -160,6 +160,21 @@ void read_mac(Reader& r, const toml::table* t, const TableSchema& schema, MacUni
   if (auto f = read_format(r, *t, "accumulator", "array.mac")) mac.accumulator = *f;
   r.read_boolean(*t, "fallback_to_wider", "array.mac", mac.fallback_to_wider);
   r.read_integer(*t, "lossless_sum", "array.mac", mac.lossless_sum, 1, std::int64_t{1} << 40);
+  std::int64_t serial_bits = mac.serial_bits;
+  if (r.read_integer(*t, "serial_bits", "array.mac", serial_bits, 1, 16))
+    mac.serial_bits = static_cast<int>(serial_bits);
+  std::string serial;
+  if (r.read_string(*t, "serial", "array.mac", serial)) {
+    if (serial == "weight" || serial == "both")
+      mac.serial_both = serial == "both";
+    else
+      r.error(t->get("serial"), "array.mac.serial",
+              unknown_name_message("serial operand choice", serial, {"weight", "both"}));
+  }
+  if ((t->contains("serial_bits") || t->contains("serial")) && mac.kind != MacUnitKind::kBitSerial)
+    r.error(t->get(t->contains("serial") ? "serial" : "serial_bits"),
+            t->contains("serial") ? "array.mac.serial" : "array.mac.serial_bits",
+            "applies to kind = \"bitserial\" only");
   std::string narrow;
   if (r.read_string(*t, "narrow_accumulator", "array.mac", narrow)) {
     if (auto n = parse_narrow_accumulator(narrow))
@@ -321,6 +336,16 @@ void read_technology(Reader& r, const toml::table* t, TechnologySpec& tech) {
   if (r.read_integer(*t, "node_nm", "technology", node, 1, 1000))
     tech.node_nm = static_cast<int>(node);
   r.read_number(*t, "vdd_v", "technology", tech.vdd_v, 0, 5);
+  std::string device;
+  if (r.read_string(*t, "device", "technology", device)) {
+    if (auto d = parse_device(device))
+      tech.device = *d;
+    else
+      r.error(t->get("device"), "technology.device",
+              unknown_name_message("device", device, device_names()));
+  }
+  r.read_number(*t, "temperature_k", "technology", tech.temperature_k, 300, 360);
+  r.read_boolean(*t, "power_gating", "technology", tech.power_gating);
 }
 
 }  // namespace

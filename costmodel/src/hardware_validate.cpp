@@ -36,6 +36,17 @@ void check_mac(const MacUnitSpec& mac, const SpecPaths& paths, Reader& r) {
     r.error_at("array.mac.kind", "a fixed unit has one datapath, so one format pair, but " +
                                      std::to_string(mac.pairs.size()) +
                                      " are listed (use kind = \"fusion\" or \"multiformat\")");
+  if (mac.kind == MacUnitKind::kBitSerial)
+    for (std::size_t i = 0; i < mac.pairs.size(); ++i) {
+      for (const Format* f : {&mac.pairs[i].weight, &mac.pairs[i].activation})
+        if (f->is_float() || f->is_block())
+          r.error_at(paths.pairs[i], "a bit-serial unit multiplies integers only; '" + f->name() +
+                                         "' is not an integer format");
+      if (mac.pairs[i].products_per_cycle != 1)
+        r.error_at(paths.pairs[i],
+                   "a bit-serial unit completes at most one product per cycle "
+                   "(it takes several cycles per product instead)");
+    }
   if (mac.kind == MacUnitKind::kFusion)
     for (std::size_t i = 0; i < mac.pairs.size(); ++i)
       for (const Format* f : {&mac.pairs[i].weight, &mac.pairs[i].activation})

@@ -97,6 +97,7 @@ LayerSchedule layer_schedule(const Layer& layer, const LayerPrecision& prec,
   };
   s.weights_resident = s.w_elems * s.wb <= share_bits(Operand::kWeight);
   s.inputs_resident = s.in_elems * s.ab <= share_bits(Operand::kInput);
+  s.cycles_per_step = bit_serial_cycles(spec.array.mac, pc.pair);
 
   // Partial sums of one column fold stay on chip between row folds. When they do not fit the
   // output buffer's share, the controller splits the streamed dimension into chunks that do, as
@@ -118,6 +119,23 @@ LayerSchedule layer_schedule(const Layer& layer, const LayerPrecision& prec,
     }
   }
 
+  if (spec.technology.power_gating) {
+    // Banks holding nothing of this layer are gated: a buffer keeps on the banks its operands'
+    // data (each at most its share) and the partial sums fill.
+    const double footprint[3] = {s.w_elems * s.wb, s.in_elems * s.ab,
+                                 std::max(s.out_elems * s.ob, psum_tile_bits)};
+    for (std::size_t b = 0; b < hw.buffers().size() && b < kMaxBuffers; ++b) {
+      const auto& mem = hw.buffers()[b];
+      const double share = static_cast<double>(mem.capacity_bits) / mem.holds.size();
+      double used = 0;
+      for (Operand o : mem.holds)
+        used += std::min(footprint[static_cast<int>(o)], share);
+      const int banks = spec.buffers[b].banks;
+      const double bank_bits = static_cast<double>(mem.capacity_bits) / banks;
+      const double on = std::clamp(std::ceil(used / bank_bits), 1.0, static_cast<double>(banks));
+      s.powered_fraction[b] = on / banks;
+    }
+  }
   if (is_cluster_weight(prec)) {
     s.per_cluster = static_cast<double>(prec.cluster_elements(layer));
     s.scale_multiply_pj = hw.scale_multiply_pj(acc);
@@ -161,10 +179,14 @@ void price_layer(LayerCost& c, const LayerSchedule& s, const HardwareModel& hw) 
   c.energy.dram_pj = dram_bits * hw.dram().energy_pj_per_bit;
   c.energy.requantization_pj = static_cast<double>(c.requantizations) * s.requantize_pj;
   c.latency_s = static_cast<double>(c.total_cycles) / hw.clock_hz();
-  c.utilization = c.total_cycles > 0 ? macs / (static_cast<double>(c.total_cycles) * hw.pes() *
-                                               static_cast<double>(s.products_per_cycle))
+  c.utilization = c.total_cycles > 0 ? macs * static_cast<double>(s.cycles_per_step) /
+                                           (static_cast<double>(c.total_cycles) * hw.pes() *
+                                            static_cast<double>(s.products_per_cycle))
                                      : 0.0;
-  c.energy.leakage_pj = hw.leakage_mw() * 1e9 * c.latency_s;
+  double leakage_mw = hw.logic_leakage_mw();
+  for (std::size_t b = 0; b < hw.buffers().size() && b < kMaxBuffers; ++b)
+    leakage_mw += hw.buffers()[b].cost.leakage_mw * s.powered_fraction[b];
+  c.energy.leakage_pj = leakage_mw * 1e9 * c.latency_s;
 }
 
 LayerCost layer_cost(const Layer& layer, const LayerPrecision& prec, const HardwareModel& hw,
@@ -174,12 +196,14 @@ LayerCost layer_cost(const Layer& layer, const LayerPrecision& prec, const Hardw
   LayerCost c;
   c.pair_index = s.pair_index;
   c.products_per_cycle = static_cast<int>(s.products_per_cycle);
+  c.cycles_per_product = static_cast<int>(s.cycles_per_step);
   c.macs = layer.macs;
   c.bops = layer.macs * prec.weight.bits() * prec.activation.bits();
   const FoldModel& f = s.folds;
   c.folds = s.groups * f.folds();
-  c.compute_cycles = c.folds * f.streamed;
-  c.fill_drain_cycles = c.folds * f.fill_drain_per_fold * s.chunks;
+  // A bit-serial PE takes cycles_per_step cycles for every step of the array's schedule.
+  c.compute_cycles = c.folds * f.streamed * s.cycles_per_step;
+  c.fill_drain_cycles = c.folds * f.fill_drain_per_fold * s.chunks * s.cycles_per_step;
 
   // Buffer reads into the array, by dataflow (elements, all groups), and partial sums.
   const double G = static_cast<double>(s.groups), m = s.m, n = s.n, k = s.k;
@@ -303,7 +327,8 @@ void NetworkCost::append(int id, LayerCost&& c, int pes) {
   t.energy.dram_pj += c.energy.dram_pj;
   t.energy.leakage_pj += c.energy.leakage_pj;
   t.energy.requantization_pj += c.energy.requantization_pj;
-  peak_product_cycles += static_cast<double>(c.total_cycles) * c.products_per_cycle;
+  peak_product_cycles +=
+      static_cast<double>(c.total_cycles) * c.products_per_cycle / c.cycles_per_product;
   if (peak_product_cycles > 0)
     t.utilization = static_cast<double>(t.macs) / (peak_product_cycles * pes);
   layer_ids.push_back(id);

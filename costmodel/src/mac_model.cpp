@@ -485,7 +485,7 @@ double mac_unit_area_um2(const MacUnitSpec& unit, const TechnologyScale& t) {
 }
 
 double mac_unit_leakage_mw(const MacUnitSpec& unit, const TechnologyScale& t) {
-  return unit_um2_45(unit) * cells::kLogicLeakageMwPerUm2 * t.leakage;
+  return unit_um2_45(unit) * cells::kLogicLeakageMwPerUm2 * t.logic_leakage();
 }
 
 int fusion_products_per_cycle(const MacUnitSpec& unit, const FormatPair& pair) {

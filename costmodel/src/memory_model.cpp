@@ -175,7 +175,7 @@ MemoryAccessCost sram_cost(std::int64_t capacity_bytes, int width_bits, int bank
   c.write_pj = f.write.at(bank_bytes) * width * t.energy;
   // Area and leakage follow the cells, i.e. the capacity, not the port width.
   c.area_um2 = banks * f.area_mm2.at(bank_bytes) * 1e6 * t.area;
-  c.leakage_mw = banks * f.leakage_mw.at(bank_bytes) * t.leakage;
+  c.leakage_mw = banks * f.leakage_mw.at(bank_bytes) * t.sram_leakage();
   return c;
 }
 
@@ -198,10 +198,10 @@ MemoryAccessCost register_file_cost(std::int64_t entries, int word_bits, const T
   const double sram45 = f.area_mm2.at(bytes) * 1e6;
   if (bytes >= kCacti[0].bytes && sram45 < flops45) {
     c.area_um2 = sram45 * t.area;
-    c.leakage_mw = f.leakage_mw.at(bytes) * t.leakage;
+    c.leakage_mw = f.leakage_mw.at(bytes) * t.sram_leakage();
   } else {
     c.area_um2 = flops45 * t.area;
-    c.leakage_mw = flops45 * cells::kLogicLeakageMwPerUm2 * t.leakage;
+    c.leakage_mw = flops45 * cells::kLogicLeakageMwPerUm2 * t.logic_leakage();
   }
   return c;
 }

@@ -89,7 +89,40 @@ NodeFactors factors_for(int node_nm) {
   return {node_nm, interp(a.area, b.area), interp(a.energy, b.energy)};
 }
 
+// CACTI 7 (HewlettPackard/cacti 1ffd8df) at 45 nm with Bit Fusion's SRAM settings
+// (hsharma35/bitfusion sram/default.json: 1R1W, 32-bit port), 16 KiB array: subthreshold plus
+// gate leakage in mW, for each device at 300 K and 360 K (our runs; docs/costmodel.md). The
+// basis of the SRAM fit, itrs-hp at 360 K, leaks 27.127 mW (subthreshold) there.
+struct DeviceLeakage {
+  Device device;
+  double at300_mw;
+  double at360_mw;
+};
+constexpr double kHp360SubthresholdMw = 27.127;
+constexpr std::array<DeviceLeakage, 3> kCactiLeakage16KiB = {{
+    {Device::kHighPerformance, 11.831 + 0.7852, 27.127 + 0.7852},
+    {Device::kLowOperatingPower, 0.11997 + 0.5144, 0.37805 + 1.559},
+    {Device::kLowStandbyPower, 0.00047597 + 0.000239, 0.0061263 + 0.000239},
+}};
+constexpr double kMinTemperatureK = 300, kMaxTemperatureK = 360;
+
 }  // namespace
+
+double device_leakage_factor(Device device, double temperature_k) {
+  if (!(temperature_k >= kMinTemperatureK && temperature_k <= kMaxTemperatureK)) {
+    std::ostringstream msg;
+    msg << "technology temperature_k " << temperature_k << " K is outside the modelled range "
+        << kMinTemperatureK << ".." << kMaxTemperatureK << " K";
+    throw UserError(msg.str());
+  }
+  for (const auto& d : kCactiLeakage16KiB) {
+    if (d.device != device) continue;
+    // Leakage grows about exponentially with temperature: interpolate in log space.
+    const double t = (temperature_k - kMinTemperatureK) / (kMaxTemperatureK - kMinTemperatureK);
+    return d.at300_mw * std::pow(d.at360_mw / d.at300_mw, t) / kHp360SubthresholdMw;
+  }
+  return 1.0;
+}
 
 std::vector<int> supported_nodes_nm() {
   std::vector<int> out;
@@ -132,6 +165,12 @@ TechnologyScale technology_scale(const TechnologySpec& t) {
   // Assumption: leakage power per unit area is node-independent and grows linearly with the
   // supply (leakage current roughly constant per area, times V).
   s.leakage = f.area * v;
+  // One device and temperature for logic and SRAM: the SRAM fit's basis is itrs-hp at 360 K;
+  // the logic density's basis, NanGate's typical corner at 25 C, is taken as itrs-hp at 300 K
+  // (our assumption), so both move by CACTI's factors for the chosen device and temperature.
+  const double device = device_leakage_factor(t.device, t.temperature_k);
+  s.sram_device = device;
+  s.logic_device = device / device_leakage_factor(Device::kHighPerformance, kMinTemperatureK);
   return s;
 }
 

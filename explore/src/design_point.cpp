@@ -74,6 +74,7 @@ PointCost evaluate_point(const Network& net, const PreparedPoint& p, CostEngine 
   PointCost c;
   c.area_mm2 = p.hw.area().total_mm2;
   c.energy_pj = cost.total.energy.total_pj();
+  c.leakage_pj = cost.total.energy.leakage_pj;
   c.latency_s = cost.total.latency_s;
   c.cycles = cost.total.total_cycles;
   return c;

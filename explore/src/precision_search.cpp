@@ -391,6 +391,7 @@ MapFigures PrecisionSearchProblem::cost_figures(const search::Choice& c) {
       std::numeric_limits<double>::quiet_NaN();
   const NetworkCost& cost = m.priced(c, map);
   f.energy_pj = cost.total.energy.total_pj();
+  f.leakage_pj = cost.total.energy.leakage_pj;
   f.latency_s = cost.total.latency_s;
   f.cycles = cost.total.total_cycles;
   f.edp_js = f.energy_pj * 1e-12 * f.latency_s;

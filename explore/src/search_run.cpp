@@ -95,7 +95,8 @@ class SearchRecord {
             f.area_mm2,
             f.bops,
             f.weight_bytes,
-            static_cast<double>(f.cycles)};
+            static_cast<double>(f.cycles),
+            f.leakage_pj};
   }
 
   static std::string figures_line(const std::string& k, const MapFigures& f) {
@@ -118,7 +119,7 @@ class SearchRecord {
     }
     if ((kind == "q" || kind == "c") && v.size() == 1) {
       (kind == "q" ? quality_ : cost_)[key] = v[0];
-    } else if (kind == "f" && v.size() == 11) {
+    } else if (kind == "f" && v.size() == 12) {
       MapFigures f;
       f.validation_quality = v[0];
       f.test_top1 = v[1];
@@ -131,6 +132,7 @@ class SearchRecord {
       f.bops = v[8];
       f.weight_bytes = v[9];
       f.cycles = static_cast<std::int64_t>(v[10]);
+      f.leakage_pj = v[11];
       figures_[key] = f;
     }
   }
@@ -458,21 +460,22 @@ void write_search_outputs(PrecisionSearchProblem& problem, const SearchReport& r
     // front.csv and front.json: every map met.
     std::ostringstream csv;
     csv << csv_row({"row", "method", "validation_" + quality_metric_name(setup.quality),
-                    "test_top1", "test_agreement", "test_sqnr_db", "energy_pj", "latency_s",
-                    "cycles", "edp_js", "area_mm2", "bops", "weight_bytes",
+                    "test_top1", "test_agreement", "test_sqnr_db", "energy_pj", "leakage_energy_pj",
+                    "latency_s", "cycles", "edp_js", "area_mm2", "bops", "weight_bytes",
                     "cost_" + cost_metric_name(setup.cost), "pareto", "chosen", "map_file",
                     "choice"});
     nlohmann::ordered_json rows = nlohmann::ordered_json::array();
     for (std::size_t i = 0; i < report.rows.size(); ++i) {
       const auto& r = report.rows[i];
       const MapFigures& f = *r.figures;
-      csv << csv_row(
-          {std::to_string(i), r.method, format_number(r.quality), number_or_empty(f.test_top1),
-           number_or_empty(f.test_agreement), number_or_empty(f.test_sqnr_db),
-           format_number(f.energy_pj), format_number(f.latency_s), std::to_string(f.cycles),
-           format_number(f.edp_js), format_number(f.area_mm2), format_number(f.bops),
-           format_number(f.weight_bytes), format_number(r.cost), r.pareto ? "true" : "false",
-           i == report.chosen ? "true" : "false", map_file[i], choice_text(problem, r.choice)});
+      csv << csv_row({std::to_string(i), r.method, format_number(r.quality),
+                      number_or_empty(f.test_top1), number_or_empty(f.test_agreement),
+                      number_or_empty(f.test_sqnr_db), format_number(f.energy_pj),
+                      format_number(f.leakage_pj), format_number(f.latency_s),
+                      std::to_string(f.cycles), format_number(f.edp_js), format_number(f.area_mm2),
+                      format_number(f.bops), format_number(f.weight_bytes), format_number(r.cost),
+                      r.pareto ? "true" : "false", i == report.chosen ? "true" : "false",
+                      map_file[i], choice_text(problem, r.choice)});
       nlohmann::ordered_json j;
       j["row"] = i;
       j["method"] = r.method;
@@ -481,6 +484,7 @@ void write_search_outputs(PrecisionSearchProblem& problem, const SearchReport& r
       j["test_agreement"] = number_or_null(f.test_agreement);
       j["test_sqnr_db"] = number_or_null(f.test_sqnr_db);
       j["energy_pj"] = f.energy_pj;
+      j["leakage_energy_pj"] = f.leakage_pj;
       j["latency_s"] = f.latency_s;
       j["cycles"] = f.cycles;
       j["edp_js"] = f.edp_js;

@@ -107,6 +107,7 @@ NetworkCost simulate_network(const Network& net, const PrecisionMap& map, const 
     LayerCost c;
     c.pair_index = s.pair_index;
     c.products_per_cycle = static_cast<int>(s.products_per_cycle);
+    c.cycles_per_product = static_cast<int>(s.cycles_per_step);
     c.macs = l.macs;
     c.bops = l.macs * map.at(ids[i]).weight.bits() * map.at(ids[i]).activation.bits();
     c.folds = s.groups * s.folds.folds();

@@ -65,8 +65,8 @@ std::vector<Tile> plan_tiles(const LayerSchedule& s, Dataflow df, int rows, int 
     switch (df) {
       case Dataflow::kWeightStationary: {
         const double c = std::min<double>(cols, n - static_cast<double>(j) * cols);
-        t.stream_cycles = f.row_folds * f.streamed;
-        t.fill_drain_cycles = f.row_folds * f.fill_drain_per_fold * s.chunks;
+        t.stream_cycles = f.row_folds * f.streamed * s.cycles_per_step;
+        t.fill_drain_cycles = f.row_folds * f.fill_drain_per_fold * s.chunks * s.cycles_per_step;
         t.macs = m * k * c;
         w.buffer_read_bits = k * c * chunks * s.wb;
         w.dram_bits = k * c * s.wb * (s.weights_resident ? 1.0 : chunks);
@@ -79,8 +79,8 @@ std::vector<Tile> plan_tiles(const LayerSchedule& s, Dataflow df, int rows, int 
       }
       case Dataflow::kOutputStationary: {
         const double r = std::min<double>(rows, m - static_cast<double>(j) * rows);
-        t.stream_cycles = f.col_folds * f.streamed;
-        t.fill_drain_cycles = f.col_folds * f.fill_drain_per_fold;
+        t.stream_cycles = f.col_folds * f.streamed * s.cycles_per_step;
+        t.fill_drain_cycles = f.col_folds * f.fill_drain_per_fold * s.cycles_per_step;
         t.macs = r * n * k;
         in.buffer_read_bits = cf * r * k * s.ab;
         in.rf_writes = cf * r * k;
@@ -94,8 +94,8 @@ std::vector<Tile> plan_tiles(const LayerSchedule& s, Dataflow df, int rows, int 
       }
       case Dataflow::kInputStationary: {
         const double c = std::min<double>(cols, m - static_cast<double>(j) * cols);
-        t.stream_cycles = f.row_folds * f.streamed;
-        t.fill_drain_cycles = f.row_folds * f.fill_drain_per_fold * s.chunks;
+        t.stream_cycles = f.row_folds * f.streamed * s.cycles_per_step;
+        t.fill_drain_cycles = f.row_folds * f.fill_drain_per_fold * s.chunks * s.cycles_per_step;
         t.macs = c * n * k;
         in.buffer_read_bits = k * c * chunks * s.ab;
         in.rf_writes = k * c * chunks;

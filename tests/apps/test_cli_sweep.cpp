@@ -79,14 +79,15 @@ TEST_CASE("cli sweep: one row per point, overrides applied, columns as documente
   const auto rows = parse_csv(mpsim::test::read_file(out));
   REQUIRE(rows.size() == 7);
   CHECK(rows[0] == std::vector<std::string>{"point", "array.rows", "array.cols", "area_mm2",
-                                            "energy_pj", "latency_s", "cycles", "edp_js",
-                                            "pareto"});
+                                            "energy_pj", "dynamic_energy_pj", "leakage_energy_pj",
+                                            "latency_s", "cycles", "edp_js", "pareto"});
   for (std::size_t i = 1; i < rows.size(); ++i) {
     REQUIRE(rows[i].size() == rows[0].size());
     CHECK(rows[i][0] == std::to_string(i - 1));
-    const double energy = std::stod(rows[i][4]), latency = std::stod(rows[i][5]);
-    CHECK(std::stod(rows[i][7]) == doctest::Approx(energy * 1e-12 * latency));
-    CHECK((rows[i][8] == "true" || rows[i][8] == "false"));
+    const double energy = std::stod(rows[i][4]), latency = std::stod(rows[i][7]);
+    CHECK(std::stod(rows[i][9]) == doctest::Approx(energy * 1e-12 * latency));
+    CHECK(std::stod(rows[i][5]) + std::stod(rows[i][6]) == doctest::Approx(energy));
+    CHECK((rows[i][10] == "true" || rows[i][10] == "false"));
   }
   // First --set slowest: rows 8,8 / 8,16 / 16,8 ...
   CHECK(rows[1][1] == "8");
@@ -95,11 +96,11 @@ TEST_CASE("cli sweep: one row per point, overrides applied, columns as documente
   CHECK(rows[3][1] == "16");
   CHECK(rows[3][2] == "8");
   // The point's overrides reach the model: more rows, fewer cycles and more area.
-  CHECK(std::stoll(rows[3][6]) < std::stoll(rows[1][6]));
-  CHECK(std::stoll(rows[5][6]) < std::stoll(rows[3][6]));
+  CHECK(std::stoll(rows[3][8]) < std::stoll(rows[1][8]));
+  CHECK(std::stoll(rows[5][8]) < std::stoll(rows[3][8]));
   CHECK(std::stod(rows[3][3]) > std::stod(rows[1][3]));
   // The largest array is the fastest point: on the front whatever its area and energy.
-  CHECK(rows[6][8] == "true");
+  CHECK(rows[6][10] == "true");
 }
 
 TEST_CASE("cli sweep: array values stay whole and are quoted in the CSV") {
@@ -230,9 +231,9 @@ TEST_CASE("cli sweep: the simulator engine evaluates the points in workers") {
   REQUIRE(r.status == 0);
   const auto rows = parse_csv(mpsim::test::read_file(sim));
   REQUIRE(rows.size() == 3);
-  REQUIRE(rows[0][5] == "cycles");
-  CHECK(std::stoll(rows[1][5]) > 0);
-  CHECK(std::stoll(rows[2][5]) < std::stoll(rows[1][5]));  // more rows, fewer cycles
+  REQUIRE(rows[0][7] == "cycles");
+  CHECK(std::stoll(rows[1][7]) > 0);
+  CHECK(std::stoll(rows[2][7]) < std::stoll(rows[1][7]));  // more rows, fewer cycles
   CHECK(std::stod(rows[1][3]) > 0);                        // energy
 }
 

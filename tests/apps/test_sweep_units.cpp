@@ -88,6 +88,7 @@ TEST_CASE("sweep: numbers round-trip and the CSV has one column per axis") {
   a.index = 1;
   a.area_mm2 = 2;
   a.energy_pj = 1e12;
+  a.leakage_pj = 2.5e11;
   a.latency_s = 0.5;
   a.cycles = 42;
   b.index = 0;
@@ -96,9 +97,10 @@ TEST_CASE("sweep: numbers round-trip and the CSV has one column per axis") {
   b.latency_s = 1;
   const auto csv = render_sweep_csv(p, {a, b});
   CHECK(csv ==
-        "point,array.mac.formats,area_mm2,energy_pj,latency_s,cycles,edp_js,pareto\n"
-        "0,\"[\"\"int8\"\"]\",1,3e+12,1,0,3,true\n"
-        "1,\"[\"\"int8\"\",\"\"int4\"\"]\",2,1e+12,0.5,42,0.5,true\n");
+        "point,array.mac.formats,area_mm2,energy_pj,dynamic_energy_pj,leakage_energy_pj,latency_s,"
+        "cycles,edp_js,pareto\n"
+        "0,\"[\"\"int8\"\"]\",1,3e+12,3e+12,0,1,0,3,true\n"
+        "1,\"[\"\"int8\"\",\"\"int4\"\"]\",2,1e+12,7.5e+11,2.5e+11,0.5,42,0.5,true\n");
 }
 
 TEST_CASE("sweep: resume lines round-trip - torn lines and other fingerprints are rejected") {
@@ -106,6 +108,7 @@ TEST_CASE("sweep: resume lines round-trip - torn lines and other fingerprints ar
   r.index = 7;
   r.area_mm2 = 1.0 / 3;
   r.energy_pj = 2.5e10;
+  r.leakage_pj = 1.0 / 7;
   r.latency_s = 0.1 + 0.2;
   r.cycles = 123456789012;
   const auto fp = fingerprint({"hw=a", "set=b"});
@@ -119,10 +122,12 @@ TEST_CASE("sweep: resume lines round-trip - torn lines and other fingerprints ar
   CHECK(d->fingerprint == fp);
   CHECK(d->result.index == 7);
   CHECK(d->result.area_mm2 == r.area_mm2);
+  CHECK(d->result.leakage_pj == r.leakage_pj);
   CHECK(d->result.latency_s == r.latency_s);
   CHECK(d->result.cycles == r.cycles);
   CHECK_FALSE(decode_result_line(fp + " 7 0.3 1e10"));
-  CHECK_FALSE(decode_result_line(fp + " 7 0.3 1e10 0.1 12x"));
+  CHECK_FALSE(decode_result_line(fp + " 7 0.3 1e10 0.1 0.2 12x"));
+  CHECK_FALSE(decode_result_line(fp + " 7 0.3 1e10 0.1 12"));  // a record without leakage
   CHECK_FALSE(decode_result_line(""));
 }
 

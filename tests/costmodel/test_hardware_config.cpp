@@ -4,10 +4,12 @@
 
 #include <algorithm>
 
+#include "costmodel/accumulator.h"
 #include "costmodel/hardware.h"
 #include "formats/error.h"
 #include "tests/test_support.h"
 
+using mpsim::FormatPair;
 using mpsim::HardwareSpec;
 using mpsim::parse_hardware_toml;
 using mpsim::parse_scalesim_config;
@@ -502,4 +504,82 @@ TEST_CASE("SCALE-Sim .cfg errors name file:line") {
     parse_scalesim_config(text, "g.cfg");
   });
   CHECK(contains(e, "needs Bandwidth in [architecture_presets]"));
+}
+
+TEST_CASE("accumulators: what each pair needs, per-pair accumulators, the narrow policy") {
+  using mpsim::Format;
+  // Defaults: lossless over 256 products, narrow accumulators are errors.
+  const auto base = parse(kBase);
+  CHECK(base.array.mac.lossless_sum == 256);
+  CHECK(base.array.mac.narrow_accumulator == mpsim::NarrowAccumulator::kError);
+  // int8 x int8 over 256 products needs 24 bits: int16 is refused, naming the pair and the need.
+  auto e = error_of([] { parse(kBase, {"array.mac.accumulator=int16"}); });
+  CHECK(contains(e,
+                 "key 'array.mac.accumulator': int8 x int8 into int16: summing 256 products "
+                 "without loss needs 24 bits (a 16-bit product + 8 bits of growth)"));
+  CHECK(contains(e, "narrow_accumulator = \"round\""));
+  // ... accepted when the unit says it rounds, or the lossless length is shorter.
+  CHECK(parse(kBase, {"array.mac.accumulator=int16", "array.mac.narrow_accumulator=round"})
+            .array.mac.narrow_accumulator == mpsim::NarrowAccumulator::kRound);
+  CHECK_NOTHROW(parse(kBase, {"array.mac.accumulator=int16", "array.mac.lossless_sum=1"}));
+  e = error_of([] { parse(kBase, {"array.mac.narrow_accumulator=truncate"}); });
+  CHECK(contains(e, "unknown narrow-accumulator policy 'truncate'"));
+  e = error_of([] { parse(kBase, {"array.mac.lossless_sum=0"}); });
+  CHECK(contains(e, "key 'array.mac.lossless_sum'"));
+  // Float accumulators: E4M3 products overflow fp16 over 256 of them; bf16 holds them.
+  const std::string fp8 =
+      R"(array.mac.pairs=[{weight="fp8_e4m3", activation="fp8_e4m3"}, {weight="int8", activation="int8", accumulator="int32"}])";
+  // A multi-format unit without the fusion form's keys.
+  std::string multi = kBase;
+  const std::string fusion_form =
+      "kind = \"fusion\"\nmax_bits = 8\nformats = [\"int8\", \"int4\", \"int2\"]\n";
+  multi.replace(multi.find(fusion_form), fusion_form.size(),
+                "kind = \"multiformat\"\naccumulator = \"fp32\"\n");
+  e = error_of([&] { parse(multi, {fp8, "array.mac.accumulator=fp16"}); });
+  CHECK(contains(e, "fp8_e4m3 x fp8_e4m3 into fp16"));
+  const auto s = parse(multi, {fp8});
+  CHECK(s.array.mac.accumulator_of(s.array.mac.pairs[0]).name() == "fp32");
+  CHECK(s.array.mac.accumulator_of(s.array.mac.pairs[1]).name() == "int32");
+  // bf16 holds every E4M3 product (8 significand bits) over 256 of them; the int8 pair keeps its
+  // own int32, so it does not need bf16 to hold 24-bit integer sums.
+  CHECK_NOTHROW(parse(multi, {fp8, "array.mac.accumulator=bf16"}));
+  // MX pairs cannot use an integer accumulator, whatever the policy.
+  e = error_of([&] {
+    parse(multi, {R"(array.mac.pairs=[{weight="mxint8", activation="mxint8"}])",
+                  "array.mac.accumulator=int32", "array.mac.narrow_accumulator=round"});
+  });
+  CHECK(contains(e, "no integer accumulator holds"));
+  // E4M3 x E4M3 needs a 37-bit product in fixed point: 45 bits over 256 products.
+  FormatPair p;
+  p.weight = p.activation = Format::parse("fp8_e4m3");
+  CHECK(mpsim::product_fixed_point_bits(p.weight, p.activation) == 37);
+  CHECK(mpsim::lossless_accumulator_bits(p, 256) == 45);
+  p.weight = p.activation = Format::parse("fp4_e2m1");
+  CHECK(mpsim::lossless_accumulator_bits(p, 256) == 17);  // Dotzel et al.'s FP4 accumulator
+  p.weight = p.activation = Format::parse("int4");
+  CHECK(mpsim::lossless_accumulator_bits(p, 256) == 16);
+}
+
+TEST_CASE("bit-serial units and device/temperature keys") {
+  std::string no_max = kBase;
+  no_max.erase(no_max.find("max_bits = 8\n"), 13);
+  const auto bs = parse(
+      no_max, {"array.mac.kind=bitserial", "array.mac.serial_bits=2", "array.mac.serial=both"});
+  CHECK(bs.array.mac.kind == mpsim::MacUnitKind::kBitSerial);
+  CHECK(bs.array.mac.serial_bits == 2);
+  CHECK(bs.array.mac.serial_both);
+  CHECK(per_cycle(bs, "int4", "int4") == 1);  // the compact form: one product, several cycles
+  auto e = error_of([] { parse(kBase, {"array.mac.serial_bits=2"}); });
+  CHECK(contains(e, "key 'array.mac.serial_bits': applies to kind = \"bitserial\" only"));
+  e = error_of([&] { parse(no_max, {"array.mac.kind=bitserial", "array.mac.serial=activation"}); });
+  CHECK(contains(e, "unknown serial operand choice 'activation'"));
+  const auto t = parse(kBase, {"technology.device=lop", "technology.temperature_k=330",
+                               "technology.power_gating=true"});
+  CHECK(t.technology.device == mpsim::Device::kLowOperatingPower);
+  CHECK(t.technology.temperature_k == 330);
+  CHECK(t.technology.power_gating);
+  e = error_of([] { parse(kBase, {"technology.device=ulp"}); });
+  CHECK(contains(e, "unknown device 'ulp'"));
+  e = error_of([] { parse(kBase, {"technology.temperature_k=400"}); });
+  CHECK(contains(e, "key 'technology.temperature_k'"));
 }

@@ -236,3 +236,59 @@ TEST_CASE("network cost: totals are the sums of the layers - energy components a
   CHECK(nc.total.macs == net.total_macs());
   CHECK(nc.area_mm2 > 0);
 }
+
+TEST_CASE("layer cost: a map's accumulator changes MAC, partial-sum and requantization energy") {
+  const Network net = load_workload("resnet18");
+  const HardwareModel hw(array_spec(16, 16, Dataflow::kWeightStationary));
+  const Layer& l = net.layer(*net.find("layer1.0.conv1"));
+  LayerPrecision wide = prec("int8", "int8");
+  LayerPrecision narrow = wide;
+  narrow.accumulator = Format::parse("int24");
+  const auto c32 = layer_cost(l, wide, hw, Format::parse("int4"));
+  const auto c24 = layer_cost(l, narrow, hw, Format::parse("int4"));
+  CHECK(c24.energy.mac_pj < c32.energy.mac_pj);
+  CHECK(c24.energy.requantization_pj < c32.energy.requantization_pj);
+  CHECK(c24.traffic[2].buffer_write_bits < c32.traffic[2].buffer_write_bits);
+  // The MAC energy is the unit's with the map's accumulator in place of the pair's.
+  FormatPair p = hw.pairs().front().pair;
+  p.accumulator = Format::parse("int24");
+  CHECK(c24.energy.mac_pj == doctest::Approx(static_cast<double>(l.macs) *
+                                             mac_energy_pj(hw.spec().array.mac, p, hw.scale())));
+}
+
+TEST_CASE("layer cost: power gating leaves only the banks a layer fills leaking") {
+  const Network net = load_workload("resnet18");
+  auto spec = array_spec(16, 16, Dataflow::kWeightStationary, DramKind::kLPDDR4);
+  for (auto& b : spec.buffers)
+    b.banks = 8, b.capacity_bytes = 1 << 20;
+  const HardwareModel on(spec);
+  spec.technology.power_gating = true;
+  const HardwareModel gated(spec);
+  const Layer& small = net.layer(*net.find("layer1.0.conv1"));  // 37 KiB of weights
+  const auto a = layer_cost(small, prec("int8", "int8"), on, Format::parse("int8"));
+  const auto b = layer_cost(small, prec("int8", "int8"), gated, Format::parse("int8"));
+  CHECK(b.total_cycles == a.total_cycles);
+  CHECK(b.energy.leakage_pj < a.energy.leakage_pj);
+  CHECK(b.energy.leakage_pj > 0);  // MAC units and register files never gate
+  CHECK(b.energy.total_pj() - b.energy.leakage_pj ==
+        doctest::Approx(a.energy.total_pj() - a.energy.leakage_pj));
+}
+
+TEST_CASE("layer cost: a bit-serial array takes ceil(b_w / n) cycles per step") {
+  const Network net = load_workload("resnet18");
+  auto spec = array_spec(16, 16, Dataflow::kWeightStationary);
+  spec.array.mac.kind = MacUnitKind::kBitSerial;
+  spec.array.mac.serial_bits = 1;
+  spec.array.mac.pairs = {pair("int8", "int8", 1), pair("int4", "int8", 1)};
+  const HardwareModel hw(spec);
+  const Layer& l = net.layer(*net.find("layer1.0.conv1"));
+  const auto c8 = layer_cost(l, prec("int8", "int8"), hw, Format::parse("int8"));
+  const auto c4 = layer_cost(l, prec("int4", "int8"), hw, Format::parse("int8"));
+  const auto& g = l.gemm;
+  const auto folds = fold_model(Dataflow::kWeightStationary, 16, 16, g.m, g.n, g.k);
+  CHECK(c8.total_cycles == 8 * folds.cycles());
+  CHECK(c4.total_cycles == 4 * folds.cycles());
+  CHECK(c8.cycles_per_product == 8);
+  CHECK(c8.utilization == doctest::Approx(c4.utilization));
+  CHECK(c4.energy.mac_pj < c8.energy.mac_pj);
+}

@@ -353,7 +353,7 @@ TEST_CASE("mac: technology scaling, leakage and requantization") {
   CHECK(density_u > 0);
   CHECK(density_u == doctest::Approx(density_b));
   CHECK(mpsim::mac_unit_leakage_mw(u, t7) ==
-        doctest::Approx(mpsim::mac_unit_leakage_mw(u, k45) * t7.leakage));
+        doctest::Approx(mpsim::mac_unit_leakage_mw(u, k45) * t7.logic_leakage()));
   // Requantization: accumulator x 16-bit scale, then a rounding add; fp32 multiply for floats.
   CHECK(mpsim::requantize_energy_pj(F("int32"), F("int8"), k45) ==
         doctest::Approx(mul("int32", "int16") + acc("int32")));

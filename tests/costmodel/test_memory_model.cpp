@@ -115,7 +115,7 @@ TEST_CASE("memory: technology scales SRAM and register files but not DRAM") {
   const auto b = mpsim::sram_cost(8 << 10, 64, 1, t);
   CHECK(b.read_pj == doctest::Approx(a.read_pj * t.energy));
   CHECK(b.area_um2 == doctest::Approx(a.area_um2 * t.area));
-  CHECK(b.leakage_mw == doctest::Approx(a.leakage_mw * t.leakage));
+  CHECK(b.leakage_mw == doctest::Approx(a.leakage_mw * t.sram_leakage()));
   const auto r = mpsim::register_file_cost(16, 16, t);
   CHECK(r.read_pj == doctest::Approx(mpsim::register_file_cost(16, 16, k45).read_pj * t.energy));
 }

@@ -105,3 +105,41 @@ TEST_CASE("technology: unsupported nodes and supplies are user errors") {
     CHECK(msg.find("45") != std::string::npos);  // lists the supported nodes
   }
 }
+
+TEST_CASE("technology: device and temperature set leakage from CACTI's 45 nm devices") {
+  using mpsim::Device;
+  auto spec = [](Device d, double kelvin) {
+    TechnologySpec t{45, 0};
+    t.device = d;
+    t.temperature_k = kelvin;
+    return mpsim::technology_scale(t);
+  };
+  // The SRAM fit's own basis, itrs-hp at 360 K: its subthreshold leakage plus CACTI's gate
+  // leakage (27.127 + 0.785 mW for 16 KiB).
+  CHECK(spec(Device::kHighPerformance, 360).sram_device ==
+        doctest::Approx((27.127 + 0.7852) / 27.127));
+  // The logic density's basis, NanGate at 25 C, is itrs-hp at 300 K.
+  CHECK(spec(Device::kHighPerformance, 300).logic_device == doctest::Approx(1.0));
+  // Logic and SRAM move together: one device, one temperature.
+  for (Device d : {Device::kHighPerformance, Device::kLowOperatingPower, Device::kLowStandbyPower})
+    for (double kelvin : {300.0, 330.0, 360.0}) {
+      const auto s = spec(d, kelvin);
+      CHECK(s.logic_device / s.sram_device ==
+            doctest::Approx(spec(Device::kHighPerformance, 300).logic_device /
+                            spec(Device::kHighPerformance, 300).sram_device));
+    }
+  // Hotter leaks more; low-power devices leak less (CACTI: LOP 0.07x, LSTP 2e-4x of HP at 360 K).
+  CHECK(spec(Device::kHighPerformance, 360).sram_device >
+        2 * spec(Device::kHighPerformance, 300).sram_device);
+  CHECK(spec(Device::kLowOperatingPower, 360).sram_device ==
+        doctest::Approx((0.37805 + 1.559) / 27.127));
+  CHECK(spec(Device::kLowStandbyPower, 360).sram_device <
+        spec(Device::kLowOperatingPower, 360).sram_device / 100);
+  const double mid = spec(Device::kHighPerformance, 330).sram_device;
+  CHECK(mid > spec(Device::kHighPerformance, 300).sram_device);
+  CHECK(mid < spec(Device::kHighPerformance, 360).sram_device);
+  // Dynamic energy does not depend on the device or temperature (CACTI: temperature-free).
+  CHECK(spec(Device::kLowStandbyPower, 300).energy == doctest::Approx(1.0));
+  CHECK_THROWS_AS(mpsim::device_leakage_factor(Device::kHighPerformance, 400), mpsim::UserError);
+  CHECK_THROWS_AS(mpsim::device_leakage_factor(Device::kHighPerformance, 290), mpsim::UserError);
+}

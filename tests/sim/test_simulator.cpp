@@ -53,6 +53,23 @@ TEST_CASE("sim: with ideal memory the simulated cycles equal the closed form, ev
   }
 }
 
+TEST_CASE("sim: a bit-serial array's cycles follow the weight bits, as in the closed form") {
+  const auto hw = hw_with("ideal_memory", {"array.mac.kind=bitserial", "array.mac.serial_bits=2",
+                                           R"(array.mac.formats=["int8", "int4"])"});
+  const Network net = load_workload("resnet18");
+  PrecisionMap map = int8_map(net);
+  const auto sim8 = simulate_network(net, map, hw);
+  const auto closed8 = network_cost(net, map, hw);
+  CHECK(sim8.total.total_cycles == closed8.total.total_cycles);
+  LayerPrecision p4;
+  p4.weight = Format::parse("int4");
+  p4.activation = Format::parse("int8");
+  map = uniform_precision_map(net, p4);
+  const auto sim4 = simulate_network(net, map, hw);
+  CHECK(sim4.total.total_cycles * 2 == sim8.total.total_cycles);  // 2 against 4 cycles a step
+  CHECK(sim4.total.energy.mac_pj < sim8.total.energy.mac_pj);
+}
+
 TEST_CASE("sim: with finite bandwidth latency >= max(compute, traffic / bandwidth)") {
   const Network net = load_workload("resnet18");
   const auto map = int8_map(net);
