@@ -13,8 +13,8 @@
 
 namespace mpsim {
 
-enum class Dataflow { kWeightStationary, kOutputStationary, kInputStationary };
-std::string dataflow_name(Dataflow d);  // "ws", "os", "is"
+enum class Dataflow { kWeightStationary, kOutputStationary, kInputStationary, kRowStationary };
+std::string dataflow_name(Dataflow d);  // "ws", "os", "is", "rs"
 // The parsers take the exact lower-case names and return nullopt for anything else, so callers
 // can name the key and list *_names() in their message.
 std::optional<Dataflow> parse_dataflow(std::string_view name);

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "costmodel/dataflow.h"
 #include "costmodel/hardware_model.h"
 #include "workloads/network.h"
 #include "workloads/precision_map.h"
@@ -28,18 +29,13 @@ struct FoldModel {
   std::int64_t fill_drain_per_fold = 0;  // cycles per fold beyond the streamed ones
   std::int64_t cycles() const { return folds() * (streamed + fill_drain_per_fold); }
 };
+// The fold geometry `df` gives a matmul of one group (m x k by k x n); for ws, os and is it is
+// SCALE-Sim's table above.
 FoldModel fold_model(Dataflow df, int rows, int cols, std::int64_t m, std::int64_t n,
                      std::int64_t k);
-
-// Bits one operand moves, summed over the layer.
-struct OperandTraffic {
-  double dram_bits = 0;          // read from (weights, inputs) or written to (outputs) DRAM
-  double buffer_read_bits = 0;   // read from its on-chip buffer into the array
-  double buffer_write_bits = 0;  // written into its buffer (fills from DRAM, partial sums)
-  double rf_reads = 0;           // register-file accesses in the PEs
-  double rf_writes = 0;
-  double rf_accesses() const { return rf_reads + rf_writes; }
-};
+// A systolic array's folds: ceil(spatial rows / rows) x ceil(spatial cols / cols).
+FoldModel systolic_folds(int rows, int cols, std::int64_t spatial_rows, std::int64_t spatial_cols,
+                         std::int64_t streamed, std::int64_t fill_drain_per_fold);
 
 struct EnergyBreakdown {
   double mac_pj = 0;
@@ -77,9 +73,16 @@ struct LayerCost {
 struct LayerSchedule {
   int pair_index = -1;
   std::int64_t products_per_cycle = 1;
+  Dataflow dataflow = Dataflow::kWeightStationary;
   FoldModel folds;  // of one group, with k packed by products_per_cycle
   std::int64_t groups = 1;
-  double m = 0, n = 0, k = 0;                       // GEMM view of one group
+  double m = 0, n = 0, k = 0;  // GEMM view of one group
+  std::int64_t k_packed = 0;   // ceil(k / products_per_cycle)
+  // Convolution geometry of one group, for dataflows that map filter and output rows (rs); a
+  // matmul is a 1 x 1 convolution with one output row of m columns.
+  std::int64_t filter_rows = 1, filter_cols = 1, out_rows = 1, out_cols = 1, stride = 1;
+  std::int64_t in_cols = 1, channels = 1;
+  std::array<std::int64_t, 3> rf_entries{};         // per PE, by Operand (0: no register file)
   double w_elems = 0, in_elems = 0, out_elems = 0;  // unique elements, all groups
   double wb = 0, ab = 0, accb = 0, ob = 0;          // storage bits: weight, input, psum, output
   std::int64_t cycles_per_step = 1;  // cycles a PE takes per product (bit-serial units: > 1)
@@ -97,6 +100,11 @@ struct LayerSchedule {
 };
 LayerSchedule layer_schedule(const Layer& layer, const LayerPrecision& precision,
                              const HardwareModel& hw, const Format& output_format);
+
+// A LayerCost with what the schedule alone decides (pair, products, MACs, BOPs, folds,
+// requantizations); the closed form and the simulator each add cycles and traffic.
+LayerCost layer_cost_shell(const Layer& layer, const LayerPrecision& precision,
+                           const LayerSchedule& s);
 
 // Fills the energy breakdown, latency and utilization of `c` from its counted events (macs,
 // traffic, requantizations, total_cycles), priced by `hw`.

@@ -12,10 +12,11 @@ namespace {
 template <typename E, std::size_t N>
 using NameTable = std::array<std::pair<E, const char*>, N>;
 
-constexpr NameTable<Dataflow, 3> kDataflows = {{
+constexpr NameTable<Dataflow, 4> kDataflows = {{
     {Dataflow::kWeightStationary, "ws"},
     {Dataflow::kOutputStationary, "os"},
     {Dataflow::kInputStationary, "is"},
+    {Dataflow::kRowStationary, "rs"},
 }};
 
 constexpr NameTable<MacUnitKind, 4> kMacUnitKinds = {{

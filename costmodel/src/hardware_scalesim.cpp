@@ -141,10 +141,13 @@ ScaleSimTree scalesim_tree(const std::string& text, const std::string& source) {
 
   const Entry& df = cfg.require(arch, "Dataflow");
   const std::string dataflow = lower(df.value);
-  if (!parse_dataflow(dataflow))
+  // SCALE-Sim's three systolic dataflows; rs is mpsim's own.
+  const std::vector<std::string> scalesim_dataflows = {"os", "ws", "is"};
+  if (std::find(scalesim_dataflows.begin(), scalesim_dataflows.end(), dataflow) ==
+      scalesim_dataflows.end())
     throw UserError(
         located(source, df.line, 0,
-                "Dataflow: " + unknown_name_message("dataflow", df.value, dataflow_names())));
+                "Dataflow: " + unknown_name_message("dataflow", df.value, scalesim_dataflows)));
   w["array.dataflow"] = cfg.where(df);
 
   toml::table mac;

@@ -13,10 +13,6 @@ std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
   return (a + b - 1) / b;
 }
 
-int idx(Operand o) {
-  return static_cast<int>(o);
-}
-
 // Ternary/binary and up-to-4-bit integer weights in clusters sharing one scale: inside a
 // cluster a dot product needs only additions; one multiply by the scale per cluster.
 bool is_cluster_weight(const LayerPrecision& p) {
@@ -35,26 +31,25 @@ double EnergyBreakdown::total_pj() const {
   return t;
 }
 
-FoldModel fold_model(Dataflow df, int rows, int cols, std::int64_t m, std::int64_t n,
-                     std::int64_t k) {
+FoldModel systolic_folds(int rows, int cols, std::int64_t spatial_rows, std::int64_t spatial_cols,
+                         std::int64_t streamed, std::int64_t fill_drain_per_fold) {
   FoldModel f;
-  switch (df) {
-    case Dataflow::kWeightStationary:
-      f.spatial_rows = k, f.spatial_cols = n, f.streamed = m;
-      f.fill_drain_per_fold = 2LL * rows + cols - 2;
-      break;
-    case Dataflow::kOutputStationary:
-      f.spatial_rows = m, f.spatial_cols = n, f.streamed = k;
-      f.fill_drain_per_fold = static_cast<std::int64_t>(rows) + cols - 2;
-      break;
-    case Dataflow::kInputStationary:
-      f.spatial_rows = k, f.spatial_cols = m, f.streamed = n;
-      f.fill_drain_per_fold = 2LL * rows + cols - 2;
-      break;
-  }
+  f.spatial_rows = spatial_rows, f.spatial_cols = spatial_cols, f.streamed = streamed;
+  f.fill_drain_per_fold = fill_drain_per_fold;
   f.row_folds = ceil_div(f.spatial_rows, rows);
   f.col_folds = ceil_div(f.spatial_cols, cols);
   return f;
+}
+
+FoldModel fold_model(Dataflow df, int rows, int cols, std::int64_t m, std::int64_t n,
+                     std::int64_t k) {
+  // A matmul of one group: a 1 x 1 convolution with one output row of m columns.
+  LayerSchedule s;
+  s.m = static_cast<double>(m), s.n = static_cast<double>(n), s.k = static_cast<double>(k);
+  s.k_packed = k;
+  s.out_cols = s.in_cols = m;
+  s.channels = k;
+  return dataflow_model(df).folds(s, rows, cols);
 }
 
 LayerSchedule layer_schedule(const Layer& layer, const LayerPrecision& prec,
@@ -67,13 +62,30 @@ LayerSchedule layer_schedule(const Layer& layer, const LayerPrecision& prec,
   s.pair_index = static_cast<int>(&pc - hw.pairs().data());
   s.products_per_cycle = pc.pair.products_per_cycle;
 
-  // Cycles: SCALE-Sim's model with the p products a PE does per cycle packed along K.
   const GemmView& g = layer.gemm;
-  const int cols = spec.array.cols;
-  const Dataflow df = spec.array.dataflow;
-  s.folds = fold_model(df, spec.array.rows, cols, g.m, g.n, ceil_div(g.k, s.products_per_cycle));
+  const int rows = spec.array.rows, cols = spec.array.cols;
+  s.dataflow = spec.array.dataflow;
+  const DataflowModel& model = dataflow_model(s.dataflow);
   s.groups = g.groups;
   s.m = static_cast<double>(g.m), s.n = static_cast<double>(g.n), s.k = static_cast<double>(g.k);
+  s.k_packed = ceil_div(g.k, s.products_per_cycle);  // the p products of a PE cycle pack K
+  s.out_cols = g.m;
+  if (layer.op == Op::kConv2d && layer.output_shape.size() == 4 && layer.output_shape[3] > 0) {
+    const Conv2dParams& cv = layer.conv;
+    s.filter_rows = cv.kernel_h, s.filter_cols = cv.kernel_w, s.stride = cv.stride_h;
+    s.out_cols = layer.output_shape[3];
+    s.in_cols = (s.out_cols - 1) * cv.stride_w + (cv.kernel_w - 1) * cv.dilation_w + 1;
+  } else {
+    s.in_cols = g.m;
+  }
+  s.out_rows = std::max<std::int64_t>(1, g.m / s.out_cols);
+  s.channels = std::max<std::int64_t>(1, g.k / (s.filter_rows * s.filter_cols));
+  for (Operand o : {Operand::kWeight, Operand::kInput, Operand::kOutput}) {
+    const int r = hw.register_file_for(o);
+    if (r >= 0)
+      s.rf_entries[static_cast<std::size_t>(o)] =
+          spec.register_files[static_cast<std::size_t>(r)].entries;
+  }
   const double G = static_cast<double>(g.groups);
   s.w_elems = G * s.k * s.n;  // for a matmul: the second operand
   s.in_elems = layer.op == Op::kConv2d ? static_cast<double>(layer.input_elements) : G * s.m * s.k;
@@ -99,20 +111,20 @@ LayerSchedule layer_schedule(const Layer& layer, const LayerPrecision& prec,
   s.inputs_resident = s.in_elems * s.ab <= share_bits(Operand::kInput);
   s.cycles_per_step = bit_serial_cycles(spec.array.mac, pc.pair);
 
-  // Partial sums of one column fold stay on chip between row folds. When they do not fit the
-  // output buffer's share, the controller splits the streamed dimension into chunks that do, as
-  // compilers for such arrays do: each chunk repeats every fold's fill and drain and reloads
-  // the stationary operand into the array. With ideal memory the schedule stays SCALE-Sim's
-  // (one chunk) and the partial sums that do not fit are counted as DRAM traffic instead.
-  const bool psums_read_back = df != Dataflow::kOutputStationary && s.folds.row_folds > 1;
-  const double psum_tile_bits =
-      (df == Dataflow::kInputStationary ? std::min<double>(s.m, cols) * s.n
-                                        : s.m * std::min<double>(s.n, cols)) *
-      s.accb;
+  s.folds = model.folds(s, rows, cols);
+
+  // Partial sums of one unit stay on chip between its passes. When they do not fit the output
+  // buffer's share, a systolic array's controller splits the streamed dimension into chunks
+  // that do, as compilers for such arrays do: each chunk repeats every fold's fill and drain
+  // and reloads the stationary operand into the array. With ideal memory the schedule stays
+  // SCALE-Sim's (one chunk) and the partial sums that do not fit are counted as DRAM traffic
+  // instead, as they are for a dataflow that does not chunk.
+  const double psum_tile_bits = model.psum_tile_bits(s, rows, cols);
   const double share = share_bits(Operand::kOutput);
-  if (psums_read_back && psum_tile_bits > share) {
+  if (psum_tile_bits > share) {
     const double want = share > 0 ? std::ceil(psum_tile_bits / share) : HUGE_VAL;
-    if (spec.ideal_memory() || want > static_cast<double>(s.folds.streamed)) {
+    if (spec.ideal_memory() || !model.chunks_partial_sums() ||
+        want > static_cast<double>(s.folds.streamed)) {
       s.psum_spill = true;
     } else {
       s.chunks = static_cast<std::int64_t>(want);
@@ -189,76 +201,53 @@ void price_layer(LayerCost& c, const LayerSchedule& s, const HardwareModel& hw) 
   c.energy.leakage_pj = leakage_mw * 1e9 * c.latency_s;
 }
 
-LayerCost layer_cost(const Layer& layer, const LayerPrecision& prec, const HardwareModel& hw,
-                     const Format& output_format) {
-  const LayerSchedule s = layer_schedule(layer, prec, hw, output_format);
-  const Dataflow df = hw.spec().array.dataflow;
+LayerCost layer_cost_shell(const Layer& layer, const LayerPrecision& prec, const LayerSchedule& s) {
   LayerCost c;
   c.pair_index = s.pair_index;
   c.products_per_cycle = static_cast<int>(s.products_per_cycle);
   c.cycles_per_product = static_cast<int>(s.cycles_per_step);
   c.macs = layer.macs;
   c.bops = layer.macs * prec.weight.bits() * prec.activation.bits();
-  const FoldModel& f = s.folds;
-  c.folds = s.groups * f.folds();
-  // A bit-serial PE takes cycles_per_step cycles for every step of the array's schedule.
-  c.compute_cycles = c.folds * f.streamed * s.cycles_per_step;
-  c.fill_drain_cycles = c.folds * f.fill_drain_per_fold * s.chunks * s.cycles_per_step;
-
-  // Buffer reads into the array, by dataflow (elements, all groups), and partial sums.
-  const double G = static_cast<double>(s.groups), m = s.m, n = s.n, k = s.k;
-  const double rf = static_cast<double>(f.row_folds), cf = static_cast<double>(f.col_folds);
-  const double chunks = static_cast<double>(s.chunks);
-  double w_reads = 0, in_reads = 0, psum_writes = 0, psum_reads = 0;
-  double w_reuse = 1, in_reuse = 1;  // how often the array re-reads the whole operand
-  switch (df) {
-    case Dataflow::kWeightStationary:
-      w_reads = s.w_elems * chunks, w_reuse = chunks;
-      in_reads = G * cf * m * k, in_reuse = cf;
-      psum_writes = G * rf * m * n, psum_reads = G * (rf - 1) * m * n;
-      break;
-    case Dataflow::kOutputStationary:
-      in_reads = G * cf * m * k, in_reuse = cf;
-      w_reads = G * rf * n * k, w_reuse = rf;
-      psum_writes = s.out_elems;
-      break;
-    case Dataflow::kInputStationary:
-      in_reads = G * m * k * chunks, in_reuse = chunks;
-      w_reads = G * cf * n * k, w_reuse = cf;
-      psum_writes = G * rf * m * n, psum_reads = G * (rf - 1) * m * n;
-      break;
-  }
-  auto& tw = c.traffic[idx(Operand::kWeight)];
-  auto& ti = c.traffic[idx(Operand::kInput)];
-  auto& to = c.traffic[idx(Operand::kOutput)];
-  tw.dram_bits = s.w_elems * s.wb * (s.weights_resident ? 1.0 : w_reuse);
-  ti.dram_bits = s.in_elems * s.ab * (s.inputs_resident ? 1.0 : in_reuse);
-  to.dram_bits = s.out_elems * s.ob + (s.psum_spill ? 2.0 * psum_reads * s.accb : 0.0);
-  tw.buffer_read_bits = w_reads * s.wb;
-  tw.buffer_write_bits = tw.dram_bits;
-  ti.buffer_read_bits = in_reads * s.ab;
-  ti.buffer_write_bits = ti.dram_bits;
-  // Partial sums at accumulator width; the last pass writes the output format, which is then
-  // read once more to go to DRAM.
-  to.buffer_write_bits = (psum_writes - s.out_elems) * s.accb + s.out_elems * s.ob;
-  to.buffer_read_bits = psum_reads * s.accb + s.out_elems * s.ob;
-  // Register files in the PEs: the weight and input operands are read once per product and
-  // written once per value loaded into the array; partial sums are read and written once per PE
-  // cycle (a PE sums its p products inside).
-  const double macs = static_cast<double>(layer.macs);
-  const double pe_cycles = macs / static_cast<double>(s.products_per_cycle);
-  tw.rf_reads = macs, tw.rf_writes = w_reads;
-  ti.rf_reads = macs, ti.rf_writes = in_reads;
-  to.rf_reads = pe_cycles, to.rf_writes = pe_cycles;
-  for (int o = 0; o < 3; ++o)
-    if (hw.register_file_for(static_cast<Operand>(o)) < 0)
-      c.traffic[static_cast<std::size_t>(o)].rf_reads =
-          c.traffic[static_cast<std::size_t>(o)].rf_writes = 0;
+  c.folds = s.groups * s.folds.folds();
   if (s.requantize) c.requantizations = static_cast<std::int64_t>(s.out_elems);
+  return c;
+}
+
+WorkUnit group_work(const LayerSchedule& s, const HardwareModel& hw) {
+  bool rf_holds[3];
+  for (int o = 0; o < 3; ++o)
+    rf_holds[o] = hw.register_file_for(static_cast<Operand>(o)) >= 0;
+  const DataflowModel& model = dataflow_model(s.dataflow);
+  const int rows = hw.spec().array.rows, cols = hw.spec().array.cols;
+  WorkUnit sum;
+  const std::int64_t units = model.units_per_group(s);
+  for (std::int64_t j = 0; j < units; ++j)
+    sum.add(unit_events(model.unit(s, j, rows, cols), s, rf_holds));
+  return sum;
+}
+
+LayerCost layer_cost(const Layer& layer, const LayerPrecision& prec, const HardwareModel& hw,
+                     const Format& output_format) {
+  const LayerSchedule s = layer_schedule(layer, prec, hw, output_format);
+  LayerCost c = layer_cost_shell(layer, prec, s);
+  // The dataflow's units of one group; every group repeats them.
+  const WorkUnit group = group_work(s, hw);
+  const double G = static_cast<double>(s.groups);
+  c.compute_cycles = s.groups * group.stream_cycles;
+  c.fill_drain_cycles = s.groups * group.fill_drain_cycles;
+  for (std::size_t o = 0; o < 3; ++o) {
+    const auto& e = group.events[o];
+    auto& t = c.traffic[o];
+    t.dram_bits = G * e.dram_bits;
+    t.buffer_read_bits = G * e.buffer_read_bits;
+    t.buffer_write_bits = G * e.buffer_write_bits;
+    t.rf_reads = G * e.rf_reads;
+    t.rf_writes = G * e.rf_writes;
+  }
 
   // The bandwidth bound: loads overlap compute (double buffering), so the layer waits only for
   // traffic beyond its compute time, plus one access latency.
-  const double dram_bits = tw.dram_bits + ti.dram_bits + to.dram_bits;
+  const double dram_bits = c.traffic[0].dram_bits + c.traffic[1].dram_bits + c.traffic[2].dram_bits;
   const std::int64_t busy = c.compute_cycles + c.fill_drain_cycles;
   if (!hw.spec().ideal_memory()) {
     const double mem_cycles =

@@ -66,19 +66,20 @@ void MacArray::run() {
     // The array streams operands out of the buffers and partial sums back into them; it takes
     // the longer of its compute and what the buffers' ports need. (The outputs' last read, for
     // the store to DRAM, is the writer's.)
-    const double out_bits = t.events[2].buffer_write_bits +
-                            std::max(0.0, t.events[2].buffer_read_bits - t.store_bits());
+    const double out_bits = t.work.events[2].buffer_write_bits +
+                            std::max(0.0, t.work.events[2].buffer_read_bits - t.store_bits());
     const double ports = ctx_.use_buffers(
-        now_cycles(), {t.events[0].buffer_read_bits, t.events[1].buffer_read_bits, out_bits});
-    const double compute = static_cast<double>(t.stream_cycles + t.fill_drain_cycles);
+        now_cycles(),
+        {t.work.events[0].buffer_read_bits, t.work.events[1].buffer_read_bits, out_bits});
+    const double compute = static_cast<double>(t.work.stream_cycles + t.work.fill_drain_cycles);
     wait(sc_time(std::max(compute, ports), SC_NS));
-    r.stream_cycles += t.stream_cycles;
-    r.fill_drain_cycles += t.fill_drain_cycles;
-    r.macs += t.macs;
+    r.stream_cycles += t.work.stream_cycles;
+    r.fill_drain_cycles += t.work.fill_drain_cycles;
+    r.macs += t.work.macs;
     for (std::size_t o = 0; o < 3; ++o) {
-      r.events[o].buffer_read_bits += o < 2 ? t.events[o].buffer_read_bits : 0.0;
-      r.events[o].rf_reads += t.events[o].rf_reads;
-      r.events[o].rf_writes += t.events[o].rf_writes;
+      r.events[o].buffer_read_bits += o < 2 ? t.work.events[o].buffer_read_bits : 0.0;
+      r.events[o].rf_reads += t.work.events[o].rf_reads;
+      r.events[o].rf_writes += t.work.events[o].rf_writes;
     }
     credits_out->write(1);  // its buffer is free for the next load
     tiles_out->write(t);
@@ -121,7 +122,7 @@ void Controller::loader() {
       for (const Tile& t : job.layers[l]) {
         credits_in->read();
         for (int o = 0; o < 2; ++o) {  // weights and inputs come in
-          const auto& e = t.events[static_cast<std::size_t>(o)];
+          const auto& e = t.work.events[static_cast<std::size_t>(o)];
           auto& r = job.records[l].events[static_cast<std::size_t>(o)];
           r.dram_bits += e.dram_bits;
           r.buffer_write_bits += e.buffer_write_bits;
@@ -129,7 +130,8 @@ void Controller::loader() {
         transfer(load_socket, tlm::TLM_READ_COMMAND, t.load_bits());
         // The loaded operands are written into their buffers.
         const double fill = ctx_.use_buffers(
-            now_cycles(), {t.events[0].buffer_write_bits, t.events[1].buffer_write_bits, 0.0});
+            now_cycles(),
+            {t.work.events[0].buffer_write_bits, t.work.events[1].buffer_write_bits, 0.0});
         if (fill > 0) wait(sc_time(fill, SC_NS));
         to_array->write(t);
       }
@@ -142,7 +144,7 @@ void Controller::writer() {
   for (;;) {
     const Tile t = from_array->read();
     LayerRecord& r = ctx_.job->records[static_cast<std::size_t>(t.layer)];
-    const auto& e = t.events[2];
+    const auto& e = t.work.events[2];
     r.events[2].buffer_read_bits += e.buffer_read_bits;
     r.events[2].buffer_write_bits += e.buffer_write_bits;
     r.events[2].dram_bits += e.dram_bits;

@@ -67,9 +67,9 @@ NetworkCost simulate_network(const Network& net, const PrecisionMap& map, const 
     } catch (const UserError& e) {
       throw UserError("layer '" + l.name + "': " + e.what());
     }
-    job.layers.push_back(sim::plan_tiles(schedules.back(), spec.array.dataflow, spec.array.rows,
-                                         spec.array.cols, rf_holds, static_cast<int>(ids.size()),
-                                         budget, kMaxTilesPerLayer));
+    job.layers.push_back(sim::plan_tiles(schedules.back(), spec.array.rows, spec.array.cols,
+                                         rf_holds, static_cast<int>(ids.size()), budget,
+                                         kMaxTilesPerLayer));
     ids.push_back(id);
   }
   job.records.resize(job.layers.size());
@@ -104,13 +104,7 @@ NetworkCost simulate_network(const Network& net, const PrecisionMap& map, const 
     const Layer& l = net.layer(ids[i]);
     const LayerSchedule& s = schedules[i];
     const sim::LayerRecord& r = job.records[i];
-    LayerCost c;
-    c.pair_index = s.pair_index;
-    c.products_per_cycle = static_cast<int>(s.products_per_cycle);
-    c.cycles_per_product = static_cast<int>(s.cycles_per_step);
-    c.macs = l.macs;
-    c.bops = l.macs * map.at(ids[i]).weight.bits() * map.at(ids[i]).activation.bits();
-    c.folds = s.groups * s.folds.folds();
+    LayerCost c = layer_cost_shell(l, map.at(ids[i]), s);
     c.compute_cycles = r.stream_cycles;
     c.fill_drain_cycles = r.fill_drain_cycles;
     // Whole cycles: the layer ends in the cycle its last store completes.
@@ -118,7 +112,6 @@ NetworkCost simulate_network(const Network& net, const PrecisionMap& map, const 
     c.stall_cycles =
         std::max<std::int64_t>(0, c.total_cycles - c.compute_cycles - c.fill_drain_cycles);
     c.traffic = r.events;
-    if (s.requantize) c.requantizations = static_cast<std::int64_t>(s.out_elems);
     price_layer(c, s, hw);
 
     nc.append(ids[i], std::move(c), hw.pes());

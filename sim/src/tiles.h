@@ -13,28 +13,23 @@
 namespace mpsim::sim {
 
 struct Tile {
-  int layer = 0;                   // index into the job's layers
-  std::int64_t stream_cycles = 0;  // the array streaming operands
-  std::int64_t fill_drain_cycles = 0;
-  double macs = 0;
-  std::array<OperandTraffic, 3> events{};  // by Operand; dram_bits split into loads and stores
-  double load_bits() const { return events[0].dram_bits + events[1].dram_bits; }
-  double store_bits() const { return events[2].dram_bits; }
+  int layer = 0;  // index into the job's layers
+  WorkUnit work;  // cycles, products and events (dram_bits split into loads and stores)
+  double load_bits() const { return work.events[0].dram_bits + work.events[1].dram_bits; }
+  double store_bits() const { return work.events[2].dram_bits; }
   bool last = false;  // the layer's last tile
 };
 
 // For sc_fifo<Tile>, which can print its contents.
 inline std::ostream& operator<<(std::ostream& os, const Tile& t) {
-  return os << "tile(layer " << t.layer << ", " << t.stream_cycles + t.fill_drain_cycles
+  return os << "tile(layer " << t.layer << ", " << t.work.stream_cycles + t.work.fill_drain_cycles
             << " cycles)";
 }
 
-// Tiles of one layer in execution order. Units of the loop nest (a column fold with all its
-// row folds for ws and is, a row fold with all its column folds for os, per group) are merged
-// into tiles whose DRAM loads fit `tile_budget_bits` (half a buffer: the other half holds the
-// tile being computed), with at most `max_tiles` tiles so the grain stays coarse.
-std::vector<Tile> plan_tiles(const LayerSchedule& s, Dataflow df, int rows, int cols,
-                             bool rf_holds[3], int layer_index, double tile_budget_bits,
-                             int max_tiles);
+// Tiles of one layer in execution order: the units of the array's dataflow (costmodel/dataflow.h)
+// merged into tiles whose DRAM loads fit `tile_budget_bits` (half a buffer: the other half holds
+// the tile being computed), with at most `max_tiles` tiles so the grain stays coarse.
+std::vector<Tile> plan_tiles(const LayerSchedule& s, int rows, int cols, bool rf_holds[3],
+                             int layer_index, double tile_budget_bits, int max_tiles);
 
 }  // namespace mpsim::sim

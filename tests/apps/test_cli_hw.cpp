@@ -21,7 +21,7 @@ TEST_CASE("cli hw list: every bundled config with shape, dataflow, node and form
   REQUIRE(table.status == 0);
   CHECK(contains(table.out, "edge_npu"));
   CHECK(contains(table.out, "int8 int4 int2"));
-  CHECK(contains(table.out, "14x12"));
+  CHECK(contains(table.out, "12x14"));
 
   const auto json = run_cli({"hw", "list", "--format", "json"});
   REQUIRE(json.status == 0);
@@ -130,9 +130,9 @@ TEST_CASE("cli hw: bad input exits 2 naming the problem") {
   CHECK(bad.status == 2);
   CHECK(contains(bad.err, "did you mean 'array.cols'?"));
 
-  bad = run_cli({"hw", "show", "edge_npu", "--set", "array.dataflow=rs"});
+  bad = run_cli({"hw", "show", "edge_npu", "--set", "array.dataflow=xs"});
   CHECK(bad.status == 2);
-  CHECK(contains(bad.err, "--set array.dataflow=rs: key 'array.dataflow': unknown dataflow 'rs'"));
+  CHECK(contains(bad.err, "--set array.dataflow=xs: key 'array.dataflow': unknown dataflow 'xs'"));
 
   bad = run_cli({"hw", "show", "edge_nup"});
   CHECK(bad.status == 2);

@@ -250,11 +250,11 @@ TEST_CASE("cli sweep: bad input exits 2 before evaluating anything") {
   CHECK(key.status == 2);
   CHECK(key.err.find("array.rowz") != std::string::npos);
 
-  // Point 2 (rows=8, dataflow=rs) is the first bad one: the message names its values.
+  // Point 2 (rows=8, dataflow=xs) is the first bad one: the message names its values.
   const auto type = run_cli({"sweep", "--hw", "ideal_memory", "--set", "array.rows=8,16", "--set",
-                             "array.dataflow=ws,os,rs", "-w", "resnet18", "-o", out});
+                             "array.dataflow=ws,os,xs", "-w", "resnet18", "-o", out});
   CHECK(type.status == 2);
-  CHECK(type.err.find("sweep point 2 (array.rows=8, array.dataflow=rs)") != std::string::npos);
+  CHECK(type.err.find("sweep point 2 (array.rows=8, array.dataflow=xs)") != std::string::npos);
 
   CHECK(run_cli(with(small_sweep(out), {"--set", "array.clock_mhz="})).status == 2);
   CHECK(run_cli(with(small_sweep(out), {"--set", "array.clock_mhz=1,,2"})).status == 2);

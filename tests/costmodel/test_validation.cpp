@@ -54,20 +54,24 @@ TEST_CASE("validation: SCALE-Sim v2 golden AlexNet conv1, 32x32 ws, ideal memory
 TEST_CASE("validation: Timeloop Eyeriss-like reference run on AlexNet conv1") {
   const auto r = alexnet_conv1_on("eyeriss_like");
   const auto& c = r.cost;
-  // Cycles: 798,600 for row-stationary; ours is weight-stationary (25%).
-  CHECK(std::abs(static_cast<double>(c.total_cycles) / 798600.0 - 1.0) < 0.25);
-  // Register files: fitted to the same Accelergy entries, same access counts per MAC (15%).
+  // Cycles: 798,600, both row-stationary; Timeloop's mapper reaches utilization 0.79 where our
+  // fixed mapping of filter rows and output rows reaches 0.90 (15%).
+  CHECK(std::abs(static_cast<double>(c.total_cycles) / 798600.0 - 1.0) < 0.15);
+  // Register files: fitted to the same Accelergy entries, one access per MAC per operand (10%).
   CHECK(per_mac(c.energy.register_files_pj, c) ==
-        doctest::Approx(0.52 + 1.61 + 0.25).epsilon(0.15));
+        doctest::Approx(0.52 + 1.61 + 0.25).epsilon(0.10));
+  // Global buffer: input rows multicast along diagonals, partial sums between channel passes
+  // (0.46 pJ/MAC, 25%).
+  CHECK(per_mac(c.energy.buffer_pj[0], c) == doctest::Approx(0.46).epsilon(0.25));
   // MAC: Horowitz-based 16-bit MAC against Accelergy's Aladdin-based 2.20 pJ (factor 3).
   CHECK(within_factor(per_mac(c.energy.mac_pj, c), 2.20, 3.0));
   CHECK(per_mac(c.energy.mac_pj, c) < 2.20);
-  // DRAM: same 8 pJ/bit; traffic differs by dataflow (factor 2).
+  // DRAM: same 8 pJ/bit; Timeloop's mapping moves 1.8x our traffic (factor 2).
   CHECK(within_factor(per_mac(c.energy.dram_pj, c), 3.18, 2.0));
-  // Global buffer: im2col reads of a systolic ws array against row-stationary reuse (factor 8).
-  CHECK(within_factor(per_mac(c.energy.buffer_pj[0], c), 0.46, 8.0));
-  // Dynamic energy in all: 8.22 pJ/MAC (factor 1.5).
-  CHECK(within_factor(per_mac(dynamic_pj(c), c), 8.22, 1.5));
+  // Dynamic energy in all: 8.22 pJ/MAC; the MAC tables alone differ by 1.3 pJ/MAC (factor 1.6).
+  CHECK(within_factor(per_mac(dynamic_pj(c), c), 8.22, 1.6));
+  // Leakage: the reference's own devices (low standby power, 300 K) leak next to nothing.
+  CHECK(c.energy.leakage_pj < 0.01 * dynamic_pj(c));
   // Area: 2.12 mm^2 (10%).
   CHECK(r.hw.area().total_mm2 == doctest::Approx(2.12).epsilon(0.10));
 }
