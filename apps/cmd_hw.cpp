@@ -91,11 +91,18 @@ nlohmann::ordered_json spec_json(const HardwareSpec& s, const DramCost& dram, do
     pairs.push_back({{"weight", p.weight.name()},
                      {"activation", p.activation.name()},
                      {"per_cycle", p.products_per_cycle},
+                     {"accumulator", a.mac.accumulator_of(p).name()},
                      {"peak_gmacs_per_s", peak_g_per_s(s, p)}});
   j["array"]["mac"] = {{"kind", mac_unit_kind_name(a.mac.kind)},
                        {"accumulator", a.mac.accumulator.name()},
+                       {"lossless_sum", a.mac.lossless_sum},
+                       {"narrow_accumulator", narrow_accumulator_name(a.mac.narrow_accumulator)},
                        {"fallback_to_wider", a.mac.fallback_to_wider},
                        {"pairs", pairs}};
+  if (a.mac.kind == MacUnitKind::kBitSerial) {
+    j["array"]["mac"]["serial_bits"] = a.mac.serial_bits;
+    j["array"]["mac"]["serial"] = a.mac.serial_both ? "both" : "weight";
+  }
   auto rfs = nlohmann::ordered_json::array();
   for (const auto& rf : s.register_files)
     rfs.push_back({{"name", rf.name},
@@ -121,10 +128,14 @@ nlohmann::ordered_json spec_json(const HardwareSpec& s, const DramCost& dram, do
                {"latency_ns", dram.latency_ns},
                {"bandwidth_from_kind", s.dram.bandwidth_gbytes_per_s == 0},
                {"energy_from_kind", s.dram.energy_pj_per_bit == 0},
+               {"energy_estimated", dram.energy_estimated},
                {"latency_from_kind", s.dram.latency_ns == 0}};
   j["technology"] = {{"node_nm", s.technology.node_nm},
                      {"vdd_v", vdd_v},
-                     {"vdd_nominal", s.technology.vdd_v == 0}};
+                     {"vdd_nominal", s.technology.vdd_v == 0},
+                     {"device", device_name(s.technology.device)},
+                     {"temperature_k", s.technology.temperature_k},
+                     {"power_gating", s.technology.power_gating}};
   nlohmann::ordered_json buffers_mm2 = nlohmann::ordered_json::object();
   for (const auto& [name, mm2] : area.buffers_mm2)
     buffers_mm2[name] = mm2;
@@ -149,7 +160,9 @@ void print_table(const HardwareSpec& s, const DramCost& dram, double vdd_v,
   t.add_row({"dataflow", dataflow_name(a.dataflow)});
   t.add_row({"clock", num(a.clock_mhz) + " MHz"});
   t.add_row({"MAC unit", mac_unit_kind_name(a.mac.kind)});
-  t.add_row({"accumulator", a.mac.accumulator.name()});
+  t.add_row({"accumulator",
+             a.mac.accumulator.name() + ", lossless over " + std::to_string(a.mac.lossless_sum) +
+                 " products, narrower: " + narrow_accumulator_name(a.mac.narrow_accumulator)});
   t.add_row({"fallback to wider", a.mac.fallback_to_wider ? "yes" : "no"});
   t.add_rule();
   const bool ideal = s.ideal_memory();
@@ -158,11 +171,15 @@ void print_table(const HardwareSpec& s, const DramCost& dram, double vdd_v,
                                      : num(dram.bandwidth_gbytes_per_s) + " GB/s" +
                                            from_kind(s.dram.bandwidth_gbytes_per_s)});
   t.add_row({"DRAM energy",
-             num(dram.energy_pj_per_bit) + " pJ/bit" + from_kind(s.dram.energy_pj_per_bit)});
+             num(dram.energy_pj_per_bit) + " pJ/bit" + from_kind(s.dram.energy_pj_per_bit) +
+                 (dram.energy_estimated ? " (our estimate, docs/costmodel.md)" : "")});
   t.add_row({"DRAM latency", num(dram.latency_ns) + " ns" + from_kind(s.dram.latency_ns)});
   t.add_rule();
   t.add_row({"technology", std::to_string(s.technology.node_nm) + " nm"});
   t.add_row({"supply", num(vdd_v) + " V" + (s.technology.vdd_v == 0 ? " (nominal)" : "")});
+  t.add_row({"device",
+             device_name(s.technology.device) + " at " + num(s.technology.temperature_k) + " K"});
+  t.add_row({"power gating", s.technology.power_gating ? "unused buffer banks" : "no"});
   t.print(out);
 
   out << "\nformat pairs (products per PE per cycle; peak over the array)\n";

@@ -73,6 +73,7 @@ std::string render_cost_report(const Network& net, const PrecisionMap& map, cons
     }
     j["total"] = cost_json(cost.total, hw);
     j["area_mm2"] = cost.area_mm2;
+    j["dram_energy_estimated"] = hw.dram().energy_estimated;
     out << j.dump(2) << '\n';
     return out.str();
   }
@@ -152,6 +153,10 @@ std::string render_cost_report(const Network& net, const PrecisionMap& map, cons
       << " mm^2; energy " << num(cost.total.energy.total_pj() * 1e-6) << " uJ = dynamic "
       << num(cost.total.energy.dynamic_pj() * 1e-6) << " + leakage "
       << num(cost.total.energy.leakage_pj * 1e-6) << " uJ\n";
+  if (hw.dram().energy_estimated)
+    out << "note: DRAM energy " << num(hw.dram().energy_pj_per_bit) << " pJ/bit for "
+        << dram_kind_name(hw.spec().dram.kind)
+        << " is our estimate, not a cited figure (docs/costmodel.md, \"DRAM\")\n";
   t.print(out);
   return out.str();
 }

@@ -102,6 +102,9 @@ struct BufferSpec {
   std::int64_t capacity_bytes = 0;
   int width_bits = 64;  // bits per access (port width)
   int banks = 1;
+  // Banks placed beside the PEs that use them (per-PE buffers): an access stays inside its bank;
+  // otherwise it crosses the array on global wires to reach a bank.
+  bool distributed = false;
 };
 
 enum class DramKind { kLPDDR4, kLPDDR5, kDDR4, kHBM2, kHBM3, kIdeal };

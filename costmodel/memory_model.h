@@ -16,14 +16,18 @@ struct MemoryAccessCost {
   double leakage_mw = 0;
 };
 
-// An SRAM of `capacity_bytes`, `width_bits` per access, split in `banks` (an access touches one).
+// An SRAM of `capacity_bytes`, `width_bits` per access, split in `banks` (an access touches one
+// and, unless the banks are `distributed` beside their users, crosses the array to reach it).
 MemoryAccessCost sram_cost(std::int64_t capacity_bytes, int width_bits, int banks,
-                           const TechnologyScale& t);
+                           const TechnologyScale& t, bool distributed = false);
 // A register file of `entries` words of `word_bits` (one word per access).
 MemoryAccessCost register_file_cost(std::int64_t entries, int word_bits, const TechnologyScale& t);
 
 struct DramCost {
   double energy_pj_per_bit = 0;
+  // The kind's default energy is our estimate rather than a cited figure (LPDDR5, DDR4, HBM3):
+  // every report that uses it says so.
+  bool energy_estimated = false;
   double bandwidth_gbytes_per_s = 0;  // infinite for ideal memory
   double latency_ns = 0;
 };

@@ -12,6 +12,9 @@ struct TechnologyScale {
   double area = 1.0;     // multiply a 45 nm area
   double energy = 1.0;   // multiply a 45 nm, 0.9 V dynamic energy
   double leakage = 1.0;  // node and supply: multiply a 45 nm leakage power at the same device
+  // Wires: capacitance per mm stays about the same across nodes (our assumption), so energy per
+  // bit per mm follows the supply alone, (vdd / 0.9 V)^2.
+  double wire_energy = 1.0;
   // Device and temperature (docs/costmodel.md, "Leakage"): multiply the logic leakage density
   // (NanGate 45 nm, typical, 25 C) and the SRAM leakage fit (CACTI itrs-hp, 360 K).
   double logic_device = 1.0;
@@ -21,7 +24,7 @@ struct TechnologyScale {
 };
 
 // Total leakage (subthreshold and gate) of a CACTI 45 nm array built of `device` at
-// `temperature_k`, relative to the subthreshold leakage of itrs-hp at 360 K. Throws UserError
+// `temperature_k`, relative to itrs-hp at 360 K. Throws UserError
 // outside 300..360 K.
 double device_leakage_factor(Device device, double temperature_k);
 

@@ -34,7 +34,7 @@ HardwareModel::HardwareModel(HardwareSpec spec) : spec_(std::move(spec)) {
                     std::to_string(spec_.buffers.size()));
   for (const auto& b : spec_.buffers) {
     Memory m{b.name, b.holds, b.capacity_bytes * 8, b.width_bits,
-             sram_cost(b.capacity_bytes, b.width_bits, b.banks, scale_)};
+             sram_cost(b.capacity_bytes, b.width_bits, b.banks, scale_, b.distributed)};
     for (Operand o : b.holds)
       if (buffer_for_[static_cast<int>(o)] < 0)
         buffer_for_[static_cast<int>(o)] = static_cast<int>(buffers_.size());

@@ -52,7 +52,8 @@ const TableSchema& root_schema() {
        {"capacity_kib", ValueType::kNumber, nullptr, {"capacity_bytes"}},
        {"capacity_bytes", ValueType::kInteger, nullptr, {"capacity_kib"}},
        {"width_bits", ValueType::kInteger},
-       {"banks", ValueType::kInteger}}};
+       {"banks", ValueType::kInteger},
+       {"distributed", ValueType::kBoolean}}};
   static const TableSchema dram{"[dram]",
                                 {{"kind", ValueType::kString},
                                  {"bandwidth_gbytes_per_s", ValueType::kNumber},

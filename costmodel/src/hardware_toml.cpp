@@ -310,6 +310,7 @@ void read_buffers(Reader& r, const toml::table& root, HardwareSpec& spec, SpecPa
     std::int64_t v = 0;
     if (r.read_integer(*t, "width_bits", path, v, 1, 65536)) b.width_bits = static_cast<int>(v);
     if (r.read_integer(*t, "banks", path, v, 1, 4096)) b.banks = static_cast<int>(v);
+    r.read_boolean(*t, "distributed", path, b.distributed);
     spec.buffers.push_back(std::move(b));
     paths.buffers.push_back(path);
   }

@@ -5,7 +5,9 @@
 #include <iterator>
 #include <limits>
 #include <string>
+#include <vector>
 
+#include "costmodel/src/cacti_table.h"
 #include "costmodel/src/mac_model_blocks.h"
 #include "costmodel/src/mac_model_cells.h"
 #include "formats/error.h"
@@ -16,61 +18,48 @@ namespace {
 
 // --- SRAM ---------------------------------------------------------------------------------------
 
-// CACTI at 45 nm with a 32-bit port, from the sweep in the Bit Fusion repository. The 4 KB row
-// was reported as ranges; we use their midpoints.
-struct CactiRow {
-  double bytes;
-  double read_pj;
-  double write_pj;
-  double area_mm2;
-  double leakage_mw;
-};
-constexpr CactiRow kCacti[] = {
-    {128, 0.68, 0.93, 0.0015, 0.25},  {512, 1.06, 2.34, 0.0076, 1.03},
-    {1024, 1.13, 3.30, 0.0088, 1.79}, {2048, 1.90, 3.64, 0.0151, 3.23},
-    {4096, 3.7, 4.7, 0.0395, 7.75},   {8192, 6.39, 5.56, 0.0575, 13.7},
-    {16384, 9.98, 8.42, 0.109, 27.1},
-};
-constexpr double kCactiPortBits = 32;
-
-// y = k * capacity^alpha, least squares in log-log.
-struct PowerLaw {
-  double k = 0;
-  double alpha = 0;
-  double at(double bytes) const { return k * std::pow(bytes, alpha); }
-};
+// One figure of a one-bank array, interpolated in our CACTI table: for each port width, straight
+// lines in log(figure) against log(bytes) (the end segments extended beyond the table); between
+// widths, straight in log(width) (the two widest or narrowest extended).
+double interpolate(double x, double x0, double y0, double x1, double y1) {
+  const double t = std::log(x / x0) / std::log(x1 / x0);
+  return y0 * std::pow(y1 / y0, t);
+}
 
 template <typename Field>
-PowerLaw fit_cacti(Field field) {
-  double sx = 0, sy = 0, sxx = 0, sxy = 0;
-  for (const auto& r : kCacti) {
-    const double x = std::log(r.bytes);
-    const double y = std::log(field(r));
-    sx += x;
-    sy += y;
-    sxx += x * x;
-    sxy += x * y;
-  }
-  const double n = std::size(kCacti);
-  PowerLaw p;
-  p.alpha = (n * sxy - sx * sy) / (n * sxx - sx * sx);
-  p.k = std::exp((sy - p.alpha * sx) / n);
-  return p;
+double at_width(double bytes, double port_bits, Field field) {
+  const auto& rows = cacti::sram_45nm();
+  std::vector<const cacti::SramRow*> column;
+  for (const auto& r : rows)
+    if (r.port_bits == port_bits) column.push_back(&r);
+  std::size_t hi = 1;
+  while (hi + 1 < column.size() && column[hi]->bytes < bytes)
+    ++hi;
+  const auto* a = column[hi - 1];
+  const auto* b = column[hi];
+  return interpolate(bytes, a->bytes, field(*a), b->bytes, field(*b));
 }
 
-struct SramFit {
-  PowerLaw read, write, area_mm2, leakage_mw;
-};
-
-const SramFit& sram_fit() {
-  static const SramFit f = {
-      fit_cacti([](const CactiRow& r) { return r.read_pj; }),
-      fit_cacti([](const CactiRow& r) { return r.write_pj; }),
-      fit_cacti([](const CactiRow& r) { return r.area_mm2; }),
-      fit_cacti([](const CactiRow& r) { return r.leakage_mw; }),
-  };
-  return f;
+template <typename Field>
+double cacti_figure(double bytes, double port_bits, Field field) {
+  static const double widths[] = {32, 64, 128, 256, 512};
+  std::size_t hi = 1;
+  while (hi + 1 < std::size(widths) && widths[hi] < port_bits)
+    ++hi;
+  const double w0 = widths[hi - 1], w1 = widths[hi];
+  return interpolate(port_bits, w0, at_width(bytes, w0, field), w1, at_width(bytes, w1, field));
 }
+
+// Between banks, an access crosses the array on repeated global wires: CACTI's Global_30 wire at
+// 45 nm switches 0.249 pJ per bit per mm at 1.0 V (our run, "Wire Properties"), 0.2017 pJ at
+// the model's 0.9 V, over about the side of the whole array, sqrt(area) (an H-tree from the port
+// to a bank). A one-bank array's own H-tree is inside CACTI's figure.
+constexpr double kWirePjPerBitMm = 0.249 * (0.9 / 1.0) * (0.9 / 1.0);
+
+// CACTI's itrs-hp devices at 45 nm run at 1.0 V; the model's base is Horowitz's 0.9 V, so the
+// table's energies scale as V^2 and its leakage linearly (the rules of technology.cpp).
+constexpr double kCactiEnergyTo09V = (0.9 / 1.0) * (0.9 / 1.0);
+constexpr double kCactiLeakageTo09V = 0.9 / 1.0;
 
 // --- register files
 // -------------------------------------------------------------------------------
@@ -160,22 +149,30 @@ void check_positive(double v, const char* what) {
 }  // namespace
 
 MemoryAccessCost sram_cost(std::int64_t capacity_bytes, int width_bits, int banks,
-                           const TechnologyScale& t) {
+                           const TechnologyScale& t, bool distributed) {
   check_positive(static_cast<double>(capacity_bytes), "SRAM capacity (bytes)");
   check_positive(width_bits, "SRAM width (bits)");
   check_positive(banks, "SRAM banks");
-  const SramFit& f = sram_fit();
-  // An access touches one bank; no routing term between banks is modelled.
   const double bank_bytes = static_cast<double>(capacity_bytes) / banks;
-  // Energy per access is linear in the port width relative to CACTI's 32 bits: the bitlines,
-  // sense amplifiers and output drivers activated scale with the bits read.
-  const double width = width_bits / kCactiPortBits;
+  const double w = width_bits;
   MemoryAccessCost c;
-  c.read_pj = f.read.at(bank_bytes) * width * t.energy;
-  c.write_pj = f.write.at(bank_bytes) * width * t.energy;
-  // Area and leakage follow the cells, i.e. the capacity, not the port width.
-  c.area_um2 = banks * f.area_mm2.at(bank_bytes) * 1e6 * t.area;
-  c.leakage_mw = banks * f.leakage_mw.at(bank_bytes) * t.sram_leakage();
+  c.read_pj = cacti_figure(bank_bytes, w, [](const cacti::SramRow& r) { return r.read_pj; });
+  c.write_pj = cacti_figure(bank_bytes, w, [](const cacti::SramRow& r) { return r.write_pj; });
+  const double bank_mm2 =
+      cacti_figure(bank_bytes, w, [](const cacti::SramRow& r) { return r.area_mm2; });
+  c.area_um2 = banks * bank_mm2 * 1e6 * t.area;
+  c.leakage_mw = banks *
+                 cacti_figure(bank_bytes, w, [](const cacti::SramRow& r) { return r.leakage_mw; }) *
+                 kCactiLeakageTo09V * t.sram_leakage();
+  c.read_pj *= kCactiEnergyTo09V * t.energy;
+  c.write_pj *= kCactiEnergyTo09V * t.energy;
+  if (banks > 1 && !distributed) {
+    // The wires shrink with the layout and switch with the supply squared.
+    const double side_mm = std::sqrt(banks * bank_mm2 * t.area);
+    const double route = w * kWirePjPerBitMm * side_mm * t.wire_energy;
+    c.read_pj += route;
+    c.write_pj += route;
+  }
   return c;
 }
 
@@ -184,25 +181,26 @@ MemoryAccessCost register_file_cost(std::int64_t entries, int word_bits, const T
   check_positive(word_bits, "register-file word width (bits)");
   const Line& l = rf_fit();
   const double n = static_cast<double>(entries);
-  const double per_access = (l.intercept + l.slope * n) * word_bits / kRfWordBits;
-  MemoryAccessCost c;
-  c.read_pj = per_access * t.energy;
-  c.write_pj = per_access * t.energy;
+  const double bytes = n * word_bits / 8.0;
   // Small register files are flip-flops plus an n:1 read mux tree (n - 1 two-input muxes per
-  // output bit). Larger ones are built as SRAM arrays when that is smaller, as Eyeriss's filter
-  // scratchpad is; we only trust the SRAM fit inside its data, i.e. from CACTI's smallest array.
+  // output bit), priced by the line through Accelergy's files. Larger ones are built as SRAM
+  // arrays when that is smaller, as Eyeriss's filter scratchpad is, from CACTI's smallest array
+  // (128 B) up, and then cost what an SRAM of their size and word costs: one curve for register
+  // files and buffers.
   const double flops45 =
       n * word_bits * cells::kFlipFlopAreaUm2 + word_bits * (n - 1) * blocks::shifter_um2(1, 1);
-  const double bytes = n * word_bits / 8.0;
-  const SramFit& f = sram_fit();
-  const double sram45 = f.area_mm2.at(bytes) * 1e6;
-  if (bytes >= kCacti[0].bytes && sram45 < flops45) {
-    c.area_um2 = sram45 * t.area;
-    c.leakage_mw = f.leakage_mw.at(bytes) * t.sram_leakage();
-  } else {
-    c.area_um2 = flops45 * t.area;
-    c.leakage_mw = flops45 * cells::kLogicLeakageMwPerUm2 * t.logic_leakage();
+  const double sram45 =
+      cacti_figure(bytes, word_bits, [](const cacti::SramRow& r) { return r.area_mm2; }) * 1e6;
+  MemoryAccessCost c;
+  if (bytes >= cacti::sram_45nm().front().bytes && sram45 < flops45) {
+    c = sram_cost(static_cast<std::int64_t>(std::ceil(bytes)), word_bits, 1, t);
+    return c;
   }
+  const double per_access = (l.intercept + l.slope * n) * word_bits / kRfWordBits;
+  c.read_pj = per_access * t.energy;
+  c.write_pj = per_access * t.energy;
+  c.area_um2 = flops45 * t.area;
+  c.leakage_mw = flops45 * cells::kLogicLeakageMwPerUm2 * t.logic_leakage();
   return c;
 }
 
@@ -212,6 +210,9 @@ DramCost dram_cost(const DramSpec& d) {
   const DramDefaults def = dram_defaults(d.kind);
   DramCost c;
   c.energy_pj_per_bit = d.energy_pj_per_bit > 0 ? d.energy_pj_per_bit : def.pj_per_bit;
+  c.energy_estimated =
+      d.energy_pj_per_bit == 0 &&
+      (d.kind == DramKind::kLPDDR5 || d.kind == DramKind::kDDR4 || d.kind == DramKind::kHBM3);
   if (d.kind == DramKind::kIdeal) {
     // Ideal means unlimited: a bandwidth or latency in the spec cannot apply.
     c.bandwidth_gbytes_per_s = def.gbytes_per_s;

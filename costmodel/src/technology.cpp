@@ -92,13 +92,13 @@ NodeFactors factors_for(int node_nm) {
 // CACTI 7 (HewlettPackard/cacti 1ffd8df) at 45 nm with Bit Fusion's SRAM settings
 // (hsharma35/bitfusion sram/default.json: 1R1W, 32-bit port), 16 KiB array: subthreshold plus
 // gate leakage in mW, for each device at 300 K and 360 K (our runs; docs/costmodel.md). The
-// basis of the SRAM fit, itrs-hp at 360 K, leaks 27.127 mW (subthreshold) there.
+// basis of the SRAM table, itrs-hp at 360 K, leaks 27.127 + 0.7852 mW there.
 struct DeviceLeakage {
   Device device;
   double at300_mw;
   double at360_mw;
 };
-constexpr double kHp360SubthresholdMw = 27.127;
+constexpr double kHp360Mw = 27.127 + 0.7852;
 constexpr std::array<DeviceLeakage, 3> kCactiLeakage16KiB = {{
     {Device::kHighPerformance, 11.831 + 0.7852, 27.127 + 0.7852},
     {Device::kLowOperatingPower, 0.11997 + 0.5144, 0.37805 + 1.559},
@@ -119,7 +119,7 @@ double device_leakage_factor(Device device, double temperature_k) {
     if (d.device != device) continue;
     // Leakage grows about exponentially with temperature: interpolate in log space.
     const double t = (temperature_k - kMinTemperatureK) / (kMaxTemperatureK - kMinTemperatureK);
-    return d.at300_mw * std::pow(d.at360_mw / d.at300_mw, t) / kHp360SubthresholdMw;
+    return d.at300_mw * std::pow(d.at360_mw / d.at300_mw, t) / kHp360Mw;
   }
   return 1.0;
 }
@@ -162,6 +162,7 @@ TechnologyScale technology_scale(const TechnologySpec& t) {
   // supply this gives table x (V_nom / 0.9 V)^2, which is 1 at 45 nm.
   const double v = vdd / cells::kBaseVddV;
   s.energy = f.energy * v * v;
+  s.wire_energy = v * v;
   // Assumption: leakage power per unit area is node-independent and grows linearly with the
   // supply (leakage current roughly constant per area, times V).
   s.leakage = f.area * v;
