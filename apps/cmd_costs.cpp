@@ -57,6 +57,7 @@ void costs(const CostsOptions& o, Io& io) {
     j["network"] = net.name();
     j["hardware"] = hw.spec().name;
     j["area_mm2"] = table.area_mm2;
+    j["dram_energy_estimated"] = hw.dram().energy_estimated;
     j["rows"] = std::move(rows);
     text = j.dump(2) + "\n";
   } else {
@@ -85,6 +86,7 @@ void costs(const CostsOptions& o, Io& io) {
       csv << csv_row(r);
     }
     text = csv.str();
+    io.err << dram_estimate_note(hw);  // the CSV itself stays plain
   }
   if (o.out.empty()) {
     io.out << text;

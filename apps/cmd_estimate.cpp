@@ -29,6 +29,7 @@ void run_costing(const CostOptions& o, bool simulate, Io& io) {
   const NetworkCost cost =
       price_network(net, map, hw, simulate ? CostEngine::kSimulator : CostEngine::kClosedForm);
   const std::string text = render_cost_report(net, map, hw, cost, o.format);
+  if (o.format == "csv") io.err << dram_estimate_note(hw);  // the table and JSON carry it
   if (o.out.empty()) {
     io.out << text;
   } else {

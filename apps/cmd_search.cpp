@@ -7,6 +7,7 @@
 #include <ostream>
 
 #include "apps/commands.h"
+#include "apps/cost_report.h"
 #include "apps/eval_flags.h"
 #include "apps/output.h"
 #include "apps/sweep_progress.h"
@@ -134,7 +135,7 @@ void run_search(const SearchCliOptions& o, Io& io) {
          << " maps scored on the validation split\n";
   for (const auto& n : report.result.notes)
     io.out << "  " << n << '\n';
-  io.out << '\n';
+  io.out << dram_estimate_note(problem.hardware()) << '\n';
   TextTable layers({"layer", "MACs", "chosen", "best uniform"});
   for (int id : net.mac_layers()) {
     const auto pair = [&](const PrecisionMap& m) {

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "apps/commands.h"
+#include "apps/cost_report.h"
 #include "apps/output.h"
 #include "apps/sweep_csv.h"
 #include "apps/sweep_points.h"
@@ -185,6 +186,11 @@ void sweep(const SweepOptions& o, Io& io) {
     throw UserError("sweep: " + std::to_string(own.size() - results.size()) +
                     " points were not evaluated; run the same command again to resume");
   write_file_atomically(o.out, render_sweep_csv(points, std::move(results)));
+  // Points whose DRAM energy is our estimate, named once (the CSV stays plain).
+  std::string estimated;
+  for (const auto& [i, p] : prepared)
+    if (p.hw.dram().energy_estimated) estimated = dram_estimate_note(p.hw);
+  io.err << estimated;
   store.remove_all();
 }
 

@@ -20,6 +20,13 @@ std::string num(double v) {
 
 }  // namespace
 
+std::string dram_estimate_note(const HardwareModel& hw) {
+  if (!hw.dram().energy_estimated) return "";
+  return "note: DRAM energy " + num(hw.dram().energy_pj_per_bit) + " pJ/bit for " +
+         dram_kind_name(hw.spec().dram.kind) +
+         " is our estimate, not a cited figure (docs/costmodel.md, \"DRAM\")\n";
+}
+
 nlohmann::ordered_json cost_json(const LayerCost& c, const HardwareModel& hw) {
   nlohmann::ordered_json j;
   j["cycles"] = c.total_cycles;
@@ -153,10 +160,7 @@ std::string render_cost_report(const Network& net, const PrecisionMap& map, cons
       << " mm^2; energy " << num(cost.total.energy.total_pj() * 1e-6) << " uJ = dynamic "
       << num(cost.total.energy.dynamic_pj() * 1e-6) << " + leakage "
       << num(cost.total.energy.leakage_pj * 1e-6) << " uJ\n";
-  if (hw.dram().energy_estimated)
-    out << "note: DRAM energy " << num(hw.dram().energy_pj_per_bit) << " pJ/bit for "
-        << dram_kind_name(hw.spec().dram.kind)
-        << " is our estimate, not a cited figure (docs/costmodel.md, \"DRAM\")\n";
+  out << dram_estimate_note(hw);
   t.print(out);
   return out.str();
 }

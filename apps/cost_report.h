@@ -16,6 +16,10 @@ namespace mpsim::cli {
 // cost table, so both name every figure alike.
 nlohmann::ordered_json cost_json(const LayerCost& c, const HardwareModel& hw);
 
+// "note: DRAM energy ... is our estimate ..." when the config's DRAM energy is an estimate of
+// ours (docs/costmodel.md, "DRAM"), else "". Every report that prices DRAM prints it.
+std::string dram_estimate_note(const HardwareModel& hw);
+
 // Renders `cost` as "table", "csv" or "json". JSON: {"network", "hardware", "layers": [{"name",
 // "weight_format", "activation_format", "cycles", "latency_s", "energy_pj": {"total", ...},
 // "utilization", ...}], "total": {...}, "area_mm2"}.

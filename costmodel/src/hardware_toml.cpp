@@ -25,6 +25,19 @@ std::optional<Format> read_format(Reader& r, const toml::table& t, std::string_v
   }
 }
 
+// A key naming one value of an enum: parsed by `parse`, or an error listing `names`.
+template <typename E, typename Parse>
+void read_name(Reader& r, const toml::table& t, std::string_view key, const std::string& table,
+               const std::string& what, Parse parse, const std::vector<std::string>& names,
+               E& out) {
+  std::string name;
+  if (!r.read_string(t, key, table, name)) return;
+  if (auto v = parse(name))
+    out = *v;
+  else
+    r.error(t.get(key), child_path(table, key), unknown_name_message(what, name, names));
+}
+
 // Bit Fusion fuses 2-bit BitBricks in powers of two, so an operand takes the smallest such
 // width that holds it: int3 runs as int4, binary as int2.
 int fused_width(const Format& f) {
@@ -149,14 +162,8 @@ void read_mac(Reader& r, const toml::table* t, const TableSchema& schema, MacUni
     paths.pairs.push_back("array.mac");
   }
   if (!t) return;
-  std::string kind;
-  if (r.read_string(*t, "kind", "array.mac", kind)) {
-    if (auto k = parse_mac_unit_kind(kind))
-      mac.kind = *k;
-    else
-      r.error(t->get("kind"), "array.mac.kind",
-              unknown_name_message("MAC unit kind", kind, mac_unit_kind_names()));
-  }
+  read_name(r, *t, "kind", "array.mac", "MAC unit kind", parse_mac_unit_kind, mac_unit_kind_names(),
+            mac.kind);
   if (auto f = read_format(r, *t, "accumulator", "array.mac")) mac.accumulator = *f;
   r.read_boolean(*t, "fallback_to_wider", "array.mac", mac.fallback_to_wider);
   r.read_integer(*t, "lossless_sum", "array.mac", mac.lossless_sum, 1, std::int64_t{1} << 40);
@@ -175,15 +182,8 @@ void read_mac(Reader& r, const toml::table* t, const TableSchema& schema, MacUni
     r.error(t->get(t->contains("serial") ? "serial" : "serial_bits"),
             t->contains("serial") ? "array.mac.serial" : "array.mac.serial_bits",
             "applies to kind = \"bitserial\" only");
-  std::string narrow;
-  if (r.read_string(*t, "narrow_accumulator", "array.mac", narrow)) {
-    if (auto n = parse_narrow_accumulator(narrow))
-      mac.narrow_accumulator = *n;
-    else
-      r.error(
-          t->get("narrow_accumulator"), "array.mac.narrow_accumulator",
-          unknown_name_message("narrow-accumulator policy", narrow, narrow_accumulator_names()));
-  }
+  read_name(r, *t, "narrow_accumulator", "array.mac", "narrow-accumulator policy",
+            parse_narrow_accumulator, narrow_accumulator_names(), mac.narrow_accumulator);
   if (has_pairs && has_formats) {
     r.error(t->get("formats"), "array.mac.formats",
             "give either [[array.mac.pairs]] or formats (the compact form), not both");
@@ -211,14 +211,7 @@ void read_array(Reader& r, const toml::table* t, const TableSchema& schema, Arra
   std::int64_t v = 0;
   if (r.read_integer(*t, "rows", "array", v, 1, 65536)) a.rows = static_cast<int>(v);
   if (r.read_integer(*t, "cols", "array", v, 1, 65536)) a.cols = static_cast<int>(v);
-  std::string dataflow;
-  if (r.read_string(*t, "dataflow", "array", dataflow)) {
-    if (auto d = parse_dataflow(dataflow))
-      a.dataflow = *d;
-    else
-      r.error(t->get("dataflow"), "array.dataflow",
-              unknown_name_message("dataflow", dataflow, dataflow_names()));
-  }
+  read_name(r, *t, "dataflow", "array", "dataflow", parse_dataflow, dataflow_names(), a.dataflow);
   r.read_number(*t, "clock_mhz", "array", a.clock_mhz, 0, 100000, true);
   read_mac(r, r.read_table(*t, "mac", "array", mac_schema), mac_schema, a.mac, paths);
 }
@@ -318,14 +311,7 @@ void read_buffers(Reader& r, const toml::table& root, HardwareSpec& spec, SpecPa
 
 void read_dram(Reader& r, const toml::table* t, DramSpec& d) {
   if (!t) return;
-  std::string kind;
-  if (r.read_string(*t, "kind", "dram", kind)) {
-    if (auto k = parse_dram_kind(kind))
-      d.kind = *k;
-    else
-      r.error(t->get("kind"), "dram.kind",
-              unknown_name_message("DRAM kind", kind, dram_kind_names()));
-  }
+  read_name(r, *t, "kind", "dram", "DRAM kind", parse_dram_kind, dram_kind_names(), d.kind);
   r.read_number(*t, "bandwidth_gbytes_per_s", "dram", d.bandwidth_gbytes_per_s, 0, 1e6);
   r.read_number(*t, "energy_pj_per_bit", "dram", d.energy_pj_per_bit, 0, 1e4);
   r.read_number(*t, "latency_ns", "dram", d.latency_ns, 0, 1e6);
@@ -337,14 +323,7 @@ void read_technology(Reader& r, const toml::table* t, TechnologySpec& tech) {
   if (r.read_integer(*t, "node_nm", "technology", node, 1, 1000))
     tech.node_nm = static_cast<int>(node);
   r.read_number(*t, "vdd_v", "technology", tech.vdd_v, 0, 5);
-  std::string device;
-  if (r.read_string(*t, "device", "technology", device)) {
-    if (auto d = parse_device(device))
-      tech.device = *d;
-    else
-      r.error(t->get("device"), "technology.device",
-              unknown_name_message("device", device, device_names()));
-  }
+  read_name(r, *t, "device", "technology", "device", parse_device, device_names(), tech.device);
   r.read_number(*t, "temperature_k", "technology", tech.temperature_k, 300, 360);
   r.read_boolean(*t, "power_gating", "technology", tech.power_gating);
 }

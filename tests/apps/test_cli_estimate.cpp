@@ -4,10 +4,19 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "tests/test_support.h"
 
 using mpsim::test::run_cli;
+
+namespace {
+
+bool has(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
+
+}  // namespace
 
 TEST_CASE("cli estimate: JSON per layer and totals on a bundled config and map") {
   const auto r = run_cli({"estimate", "--hw", "edge_npu", "-w", "resnet18", "-m",
@@ -74,4 +83,32 @@ TEST_CASE("cli estimate: unsupported pairs, bad overrides and bad paths exit 2")
       run_cli({"estimate", "--hw", "edge_npu", "-w", "resnet18", "-o", "/nonexistent/dir/x.csv"});
   CHECK(out.status == 2);
   CHECK(!std::filesystem::exists("/nonexistent/dir/x.csv"));
+}
+
+TEST_CASE("cli estimate: dynamic and leakage energy, and estimated DRAM energies said so") {
+  // datacenter_fp8's HBM3 energy is our estimate: the table says so under it, JSON flags it,
+  // CSV keeps its rows plain and says it on stderr; an LPDDR4 config says nothing.
+  const auto table = run_cli({"estimate", "--hw", "datacenter_fp8", "-w", "resnet18"});
+  REQUIRE(table.status == 0);
+  CHECK(has(table.out, "= dynamic "));
+  CHECK(has(table.out, "note: DRAM energy 3.3359 pJ/bit"));
+  CHECK(has(table.out, "hbm3 is our estimate"));
+  const auto json =
+      run_cli({"estimate", "--hw", "datacenter_fp8", "-w", "resnet18", "--format", "json"});
+  REQUIRE(json.status == 0);
+  const auto j = nlohmann::json::parse(json.out);
+  CHECK(j["dram_energy_estimated"] == true);
+  const auto& e = j["total"]["energy_pj"];
+  CHECK(e["dynamic"].get<double>() + e["leakage"].get<double>() ==
+        doctest::Approx(e["total"].get<double>()));
+  const auto csv =
+      run_cli({"estimate", "--hw", "datacenter_fp8", "-w", "resnet18", "--format", "csv"});
+  REQUIRE(csv.status == 0);
+  CHECK_FALSE(has(csv.out, "note:"));
+  CHECK(has(csv.err, "is our estimate"));
+  const auto lpddr4 =
+      run_cli({"estimate", "--hw", "edge_npu", "-w", "resnet18", "--format", "json"});
+  CHECK(nlohmann::json::parse(lpddr4.out)["dram_energy_estimated"] == false);
+  const auto hw = run_cli({"hw", "show", "datacenter_fp8"});
+  CHECK(has(hw.out, "(our estimate"));
 }
