@@ -183,10 +183,10 @@ void print_table(const HardwareSpec& s, const DramCost& dram, double vdd_v,
   t.print(out);
 
   out << "\nformat pairs (products per PE per cycle; peak over the array)\n";
-  TextTable pairs({"weight", "activation", "per cycle", "peak GMAC/s"});
+  TextTable pairs({"weight", "activation", "per cycle", "peak GMAC/s", "accumulator"});
   for (const auto& p : a.mac.pairs)
     pairs.add_row({p.weight.name(), p.activation.name(), std::to_string(p.products_per_cycle),
-                   num(peak_g_per_s(s, p))});
+                   num(peak_g_per_s(s, p)), a.mac.accumulator_of(p).name()});
   pairs.print(out);
 
   out << "\nregister files (in every PE)\n";
