@@ -93,6 +93,9 @@ class PrecisionSearchProblem : public search::Objective {
   // The unquantized network's quality on the validation split (what drops are measured from):
   // its top-1, agreement 1, or for SQNR the best uniform map's (fp32 itself is infinite).
   double reference_quality();
+  // Distinct resolved maps whose quality was measured (scores are cached by the resolved map,
+  // so two choices that widen into one map are scored once).
+  std::size_t distinct_maps_scored() const;
 
   // A map's costs and its figures on the test split (validation_quality left NaN: the caller
   // has it from the search). Evaluates the test split each call; callers keep the result.

@@ -165,7 +165,9 @@ struct PrecisionSearchProblem::Impl {
   std::unique_ptr<Evaluator> validation;
   std::unique_ptr<Evaluator> test;  // built on first use from prepared.data and prepared.calib
   std::optional<double> reference;
-  std::map<std::string, NetworkCost> costs;  // by choice key
+  // Both by the resolved map: with --granularity layer two choices may widen into one map.
+  std::map<std::string, NetworkCost> costs;
+  std::map<std::string, double> qualities;
 
   Impl(const SearchSetup& s)
       : setup(s),
@@ -180,8 +182,25 @@ struct PrecisionSearchProblem::Impl {
     return o;
   }
 
-  const NetworkCost& priced(const search::Choice& c, const PrecisionMap& map) {
-    const std::string key = search::choice_key(c);
+  // What decides a map's cost and quality, layer by layer ("-": unquantized).
+  std::string resolved_key(const PrecisionMap& map) const {
+    std::string key;
+    for (int id : prepared.net.mac_layers()) {
+      if (!map.has(id)) {
+        key += "-;";
+        continue;
+      }
+      const LayerPrecision& p = map.at(id);
+      key += p.weight.name() + ',' + p.activation.name() + ',' +
+             (p.accumulator ? p.accumulator->name() : std::string()) + ',' +
+             granularity_name(p.granularity, p.cluster_size, p.cluster_unit) + ',' +
+             weight_scale_name(p.weight_scale) + ';';
+    }
+    return key;
+  }
+
+  const NetworkCost& priced(const PrecisionMap& map) {
+    const std::string key = resolved_key(map);
     auto it = costs.find(key);
     if (it == costs.end())
       it = costs.emplace(key, price_network(prepared.net, map, hw, setup.engine)).first;
@@ -304,9 +323,15 @@ std::string PrecisionSearchProblem::map_toml(const search::Choice& c,
 std::vector<double> PrecisionSearchProblem::quality(const std::vector<search::Choice>& choices) {
   std::vector<double> out;
   out.reserve(choices.size());
+  Impl& m = *impl_;
   for (const auto& c : choices) {
     const PrecisionMap map = map_of(c);
-    out.push_back(quality_value(impl_->validation->evaluate(&map), impl_->setup.quality));
+    const std::string key = m.resolved_key(map);
+    auto it = m.qualities.find(key);
+    if (it == m.qualities.end())
+      it = m.qualities.emplace(key, quality_value(m.validation->evaluate(&map), m.setup.quality))
+               .first;
+    out.push_back(it->second);
   }
   return out;
 }
@@ -339,7 +364,7 @@ double PrecisionSearchProblem::cost_of(const search::Choice& c, CostMetric metri
       throw UserError("an unquantized layer has no cost on the accelerator");
   const PrecisionMap map = map_of(c);
   if (metric == CostMetric::kBops) return bops_of(impl_->prepared.net, map);
-  const NetworkCost& cost = impl_->priced(c, map);
+  const NetworkCost& cost = impl_->priced(map);
   switch (metric) {
     case CostMetric::kEnergy:
       return cost.total.energy.total_pj();
@@ -351,6 +376,10 @@ double PrecisionSearchProblem::cost_of(const search::Choice& c, CostMetric metri
       break;
   }
   return 0;
+}
+
+std::size_t PrecisionSearchProblem::distinct_maps_scored() const {
+  return impl_->qualities.size();
 }
 
 double PrecisionSearchProblem::reference_quality() {
@@ -389,7 +418,7 @@ MapFigures PrecisionSearchProblem::cost_figures(const search::Choice& c) {
   MapFigures f;
   f.validation_quality = f.test_top1 = f.test_agreement = f.test_sqnr_db =
       std::numeric_limits<double>::quiet_NaN();
-  const NetworkCost& cost = m.priced(c, map);
+  const NetworkCost& cost = m.priced(map);
   f.energy_pj = cost.total.energy.total_pj();
   f.leakage_pj = cost.total.energy.leakage_pj;
   f.latency_s = cost.total.latency_s;

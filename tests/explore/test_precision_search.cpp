@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "explore/precision_search.h"
 #include "formats/error.h"
@@ -148,6 +149,40 @@ TEST_CASE("precision search: a choice's map, its file, its cost and its quality"
                        UserError);
   CHECK_THROWS_WITH_AS(p.parse_target("-3"), doctest::Contains("expected a positive cost in pJ"),
                        UserError);
+}
+
+TEST_CASE("precision search: scores and costs are cached by the resolved map") {
+  // Per layer, a choice that breaks a quantizer group is widened into a valid map; a choice
+  // that widens into a map already scored is not scored again.
+  SearchSetup s = small_setup();
+  s.granularity = "layer";
+  PrecisionSearchProblem p(s);
+  const search::Choice base = search::uniform_choice(p.space(), p.candidate_index("int8:int8"));
+  const int narrow = p.candidate_index("int8:int4");
+  std::optional<search::Choice> widened;
+  for (std::size_t d = 0; d < p.space().decisions() && !widened; ++d) {
+    search::Choice c = base;
+    c[d] = narrow;
+    bool same = true;
+    const PrecisionMap a = p.map_of(c), b = p.map_of(base);
+    for (int id : p.network().mac_layers())
+      same = same && a.at(id).activation == b.at(id).activation;
+    if (same) widened = c;
+  }
+  REQUIRE(widened.has_value());  // conv1 and its block's shortcut read one tensor
+  CHECK(*widened != base);
+  const auto q = p.quality({base, *widened});
+  CHECK(q[0] == q[1]);
+  CHECK(p.distinct_maps_scored() == 1);
+  CHECK(p.cost({base}).front() == p.cost({*widened}).front());
+  search::Choice other = base;
+  other[0] = narrow;
+  p.quality({other});
+  CHECK(p.distinct_maps_scored() ==
+        (p.map_of(other).at(p.network().mac_layers()[0]).activation ==
+                 p.map_of(base).at(p.network().mac_layers()[0]).activation
+             ? 1u
+             : 2u));
 }
 
 TEST_CASE("cli search: greedy writes a front whose maps the other commands price alike") {
