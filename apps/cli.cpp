@@ -1,5 +1,10 @@
 #include "apps/cli.h"
 
+#include <cerrno>
+#include <cstring>
+#include <ostream>
+#include <string>
+
 #include <iostream>
 
 #include "apps/commands.h"
@@ -35,6 +40,17 @@ int run(const std::vector<std::string>& args, Io io) {
     return 2;
   }
   return 0;
+}
+
+int finish_output(std::ostream& out, std::ostream& err, int status) {
+  errno = 0;
+  out.flush();
+  if (out) return status;
+  const int saved = errno;
+  err << "mpsim: error: writing standard output failed"
+      << (saved != 0 ? std::string(": ") + std::strerror(saved) : std::string()) << '\n';
+  err.flush();
+  return status == 0 ? 1 : status;
 }
 
 }  // namespace mpsim::cli

@@ -33,6 +33,7 @@ std::string num(double v) {
 }
 
 void costs(const CostsOptions& o, Io& io) {
+  if (!o.out.empty()) check_output_path(o.out);
   const HardwareModel hw(load_hardware_by_name(o.hw, o.sets));
   const Network net = load_workload(o.workload, o.shape.options());
   const CostTable table = build_cost_table(net, hw, o.formats);

@@ -23,6 +23,7 @@ struct CostOptions {
 };
 
 void run_costing(const CostOptions& o, bool simulate, Io& io) {
+  if (!o.out.empty()) check_output_path(o.out);
   const HardwareModel hw(load_hardware_by_name(o.hw, o.sets));
   const Network net = load_workload(o.workload, o.shape.options());
   const PrecisionMap map = map_for_costing(net, hw, o.map, o.resolve_groups);

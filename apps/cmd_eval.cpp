@@ -54,6 +54,7 @@ void note_unnormalized_inputs(const EvalCliOptions& o, Io& io) {
 }
 
 void run_eval(const EvalCliOptions& o, Io& io) {
+  if (!o.out.empty()) check_output_path(o.out);
   const EvalSetup setup = o.data.setup();
   PreparedEvaluation prepared = prepare_evaluation(setup, !o.map.empty());
   if (prepared.scaling_unstated) note_unnormalized_inputs(o, io);

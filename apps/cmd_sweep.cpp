@@ -60,17 +60,6 @@ Shard parse_shard(const std::string& text) {
   return s;
 }
 
-void check_output_folder(const std::string& out) {
-  namespace fs = std::filesystem;
-  const fs::path target(out);
-  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  if (!fs::is_directory(dir))
-    throw UserError(out + ": cannot write: folder '" + dir.string() + "' does not exist");
-  // Checked before hours of simulation, not when the results are ready.
-  if (::access(dir.c_str(), W_OK) != 0)
-    throw UserError(out + ": cannot write: folder '" + dir.string() + "' is not writable");
-}
-
 std::size_t stop_after_from_env() {
   const char* v = std::getenv("MPSIM_SWEEP_STOP_AFTER");
   return v && *v ? std::strtoul(v, nullptr, 10) : 0;
@@ -80,7 +69,7 @@ void sweep(const SweepOptions& o, Io& io) {
   if (o.out.empty()) throw UserError("sweep: --out F.csv is required");
   if (o.jobs < 1) throw UserError("--jobs " + std::to_string(o.jobs) + ": expected at least 1");
   const Shard shard = parse_shard(o.shard);
-  check_output_folder(o.out);
+  check_output_path(o.out);
   std::vector<SweepAxis> axes;
   for (const auto& s : o.sets)
     axes.push_back(parse_sweep_set(s));

@@ -30,9 +30,16 @@ using mpsim::csv_row;
 // "12.34 %" of a fraction; "n/a" for NaN.
 std::string percent_text(double fraction);
 
-// Writes `content` to `path` through a temporary file in the same folder and a rename, so a
-// reader never sees half a file. Throws UserError naming the path when it cannot.
+// Writes `content` to `path`. A regular file (or a new one) is written through a temporary file
+// in its folder and a rename, so a reader never sees half a file; a symbolic link's target is
+// replaced, not the link. A special file (a device such as /dev/null, a FIFO) is written
+// directly, never replaced. Every write is checked. Throws UserError naming the path when it
+// cannot.
 void write_file_atomically(const std::string& path, const std::string& content);
+
+// Refuses an output path before any work is done: a folder, or a file in a folder that does not
+// exist. Throws UserError naming the path and the option.
+void check_output_path(const std::string& path, const std::string& option = "-o");
 
 // 1234567 -> "1,234,567"
 std::string with_commas(long long v);
