@@ -9,6 +9,7 @@
 #include "apps/commands.h"
 #include "apps/cost_report.h"
 #include "apps/eval_flags.h"
+#include "apps/option_checks.h"
 #include "apps/output.h"
 #include "apps/sweep_progress.h"
 #include "explore/precision_search.h"
@@ -184,7 +185,8 @@ void add_search_command(CLI::App& app, Io& io) {
                  "Data for the final report: fashion-mnist[:test|:train] or a .npy file");
   cmd->add_option("--validation", o->validation,
                   "Images the search scores maps on (after the calibration images)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(whole_number(1));
   cmd->add_option("--validation-data", o->validation_data, "Validation inputs (.npy)");
   cmd->add_option("--validation-labels", o->validation_labels, "Validation labels (.npy)");
   cmd->add_option("--cost", o->cost, "energy, latency, edp, or bops (the papers' proxy)")
@@ -193,7 +195,7 @@ void add_search_command(CLI::App& app, Io& io) {
   cmd->add_option("--max-drop", o->max_drop,
                   "Allowed quality drop from fp32: points of top-1/agreement, or dB of SQNR "
                   "(greedy; default 1)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(positive_number(false));
   cmd->add_option("--target", o->target,
                   "Cost target: SHARExPAIR (0.6xint8:int8) or a number in the cost's unit");
   cmd->add_flag("--full-curve", o->full_curve, "Greedy: score every point of the path");
@@ -209,22 +211,24 @@ void add_search_command(CLI::App& app, Io& io) {
       ->check(CLI::IsMember({"sim", "closed-form"}))
       ->capture_default_str();
   cmd->add_option("--samples", o->samples, "RL and random: maps sampled")
-      ->check(CLI::PositiveNumber)
+      ->check(whole_number(1))
       ->capture_default_str();
   cmd->add_option("--samples-per-step", o->samples_per_step, "RL: maps per policy step")
-      ->check(CLI::PositiveNumber)
+      ->check(whole_number(1))
       ->capture_default_str();
   cmd->add_option("--warmup", o->warmup, "RL: uniformly sampled maps before learning")
-      ->check(CLI::NonNegativeNumber)
+      ->check(whole_number(0))
       ->capture_default_str();
   cmd->add_option("--learning-rate", o->learning_rate, "RL: Adam's step")
-      ->check(CLI::PositiveNumber)
+      ->check(positive_number())
       ->capture_default_str();
   cmd->add_option("--beta", o->beta, "RL: weight of the cost term of the reward")
-      ->check(CLI::NonNegativeNumber)
+      ->check(positive_number(false))
       ->capture_default_str();
   cmd->add_flag("--one-sided", o->one_sided, "RL: penalise only costs above the target");
-  cmd->add_option("--seed", o->seed, "Random seed (rl, random)")->capture_default_str();
+  cmd->add_option("--seed", o->seed, "Random seed (rl, random)")
+      ->capture_default_str()
+      ->check(whole_number(0));
   cmd->add_option("--out,-o", o->out, "The output folder (must not exist yet)")->required();
   cmd->callback([o, &io] { run_search(*o, io); });
 }

@@ -10,6 +10,7 @@
 
 #include "apps/commands.h"
 #include "apps/cost_report.h"
+#include "apps/option_checks.h"
 #include "apps/output.h"
 #include "apps/sweep_csv.h"
 #include "apps/sweep_points.h"
@@ -202,7 +203,8 @@ void add_sweep_command(CLI::App& app, Io& io) {
   cmd->add_flag("--resolve-groups", opts->resolve_groups,
                 "Widen quantizer groups the map breaks instead of reporting them");
   cmd->add_option("--out,-o", opts->out, "The CSV file to write (required)");
-  cmd->add_option("--jobs,-j", opts->jobs, "Worker processes (default 1: in this process)");
+  cmd->add_option("--jobs,-j", opts->jobs, "Worker processes (default 1: in this process)")
+      ->check(whole_number(1));
   cmd->add_option("--shard", opts->shard, "K/N: evaluate only the points with index % N == K-1");
   cmd->add_option("--engine", opts->engine, "sim (SystemC simulation) or closed-form")
       ->check(CLI::IsMember({"sim", "closed-form"}));

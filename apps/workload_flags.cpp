@@ -1,4 +1,5 @@
 #include "apps/workload_flags.h"
+#include "apps/option_checks.h"
 
 namespace mpsim::cli {
 
@@ -23,7 +24,7 @@ void add_workload_flags(CLI::App& cmd, WorkloadFlags& flags, bool with_batch) {
     cmd.add_option("--batch", flags.batch,
                    "Batch size: the inputs' leading dimension (an ONNX model's must be dynamic); "
                    "default 1, or what the file fixes")
-        ->check(CLI::PositiveNumber);
+        ->check(whole_number(1));
   cmd.add_option("--input-shape", flags.input_shapes,
                  "Size of an ONNX model's dynamic dimensions: NAME=1x3x224x224 for a graph "
                  "input, or NAME=SIZE for a named dimension such as seq (repeatable)");
