@@ -80,14 +80,32 @@ std::string read_external(const TP& t, const std::string& model_dir) {
     }
   }
   if (location.empty()) fail(t, "external data without a location");
-  const auto path = std::filesystem::path(model_dir) / location;
+  // The side file must lie inside the model's folder, after every link is followed: a model
+  // must not read other files of the machine as its weights.
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path dir = fs::canonical(model_dir.empty() ? fs::path(".") : fs::path(model_dir), ec);
+  if (ec) fail(t, "cannot resolve the model's folder " + model_dir + ": " + ec.message());
+  if (fs::path(location).is_absolute())
+    fail(t, "external data location '" + location +
+                "' is an absolute path; it must name a file inside the model's folder");
+  const fs::path path = fs::canonical(dir / location, ec);
+  if (ec)
+    fail(t,
+         "cannot open its external data file " + (dir / location).string() + ": " + ec.message());
+  const auto [mismatch, rest] = std::mismatch(dir.begin(), dir.end(), path.begin(), path.end());
+  if (mismatch != dir.end() || rest == path.end())
+    fail(t, "external data location '" + location + "' resolves to " + path.string() +
+                ", outside the model's folder " + dir.string());
+  if (!fs::is_regular_file(path, ec))
+    fail(t, "external data location '" + location + "' is not a regular file");
   std::ifstream f(path, std::ios::binary);
   if (!f) fail(t, "cannot open its external data file " + path.string());
   f.seekg(0, std::ios::end);
   const std::int64_t file_size = f.tellg();
   if (offset < 0 || offset > file_size) fail(t, "external data offset is outside " + path.string());
   if (length < 0) length = file_size - offset;
-  if (offset + length > file_size) fail(t, "external data runs past the end of " + path.string());
+  if (length > file_size - offset) fail(t, "external data runs past the end of " + path.string());
   std::string bytes(static_cast<std::size_t>(length), '\0');
   f.seekg(offset);
   f.read(bytes.data(), length);
