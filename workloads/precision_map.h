@@ -53,8 +53,9 @@ struct PrecisionMapSpec {
     std::optional<WeightScale> weight_scale;
     int line = 0;
   };
-  std::string source;   // file name for messages
-  std::string network;  // optional `network = "..."` the map was written for
+  std::string source;    // file name for messages
+  std::string network;   // optional `network = "..."` the map was written for
+  int network_line = 0;  // where that key is, for messages
   Entry defaults;
   std::vector<Entry> overrides;
 };

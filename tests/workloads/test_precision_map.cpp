@@ -162,3 +162,13 @@ TEST_CASE("precision map: overrides alone may cover every layer") {
   CHECK(map.at(*net.find("fc")).weight.name() == "fp4_e2m1");
   CHECK(map.at(*net.find("fc")).activation.name() == "fp8_e5m2");
 }
+
+TEST_CASE("precision map: a map written for another network is refused, naming both") {
+  const Network net = three_convs();  // named after its file, three.toml
+  const std::string body = "[default]\nweight = \"int8\"\nactivation = \"int8\"\n";
+  CHECK(map_error("network = \"three\"\n" + body, net).empty());
+  CHECK(map_error(body, net).empty());  // no key: any network
+  const std::string e = map_error("description = \"d\"\nnetwork = \"resnet18\"\n" + body, net);
+  CHECK(e.find("map.toml:2") != std::string::npos);
+  CHECK(e.find("written for 'resnet18', not for 'three") != std::string::npos);
+}

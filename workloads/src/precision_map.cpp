@@ -239,6 +239,7 @@ PrecisionMapSpec parse_precision_map(std::string_view text, const std::string& s
     const std::string key(k.str());
     if (key == "network") {
       spec.network = r.string(v, key);
+      spec.network_line = static_cast<int>(v.source().begin.line);
     } else if (key == "description") {
       r.string(v, key);
     } else if (key == "default") {
@@ -279,6 +280,21 @@ void PrecisionMap::set(int layer, LayerPrecision p) {
 }
 
 PrecisionMap resolve_precision_map(const PrecisionMapSpec& spec, const Network& net) {
+  // A map that names its network is not applied to another one without a word (a network read
+  // from a file may carry the file's extension in its name).
+  const auto stem = [](const std::string& n) {
+    for (const char* ext : {".toml", ".onnx", ".csv"}) {
+      const std::string e(ext);
+      if (n.size() > e.size() && n.compare(n.size() - e.size(), e.size(), e) == 0)
+        return n.substr(0, n.size() - e.size());
+    }
+    return n;
+  };
+  if (!spec.network.empty() && stem(spec.network) != stem(net.name()))
+    throw UserError(located(spec.source, spec.network_line, 0,
+                            "key 'network': the map was written for '" + spec.network +
+                                "', not for '" + net.name() +
+                                "' (remove the key to apply its patterns to any network)"));
   const auto mac = net.mac_layers();
   std::vector<std::string> mac_names;
   for (int id : mac)
