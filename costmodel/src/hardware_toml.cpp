@@ -212,7 +212,8 @@ void read_array(Reader& r, const toml::table* t, const TableSchema& schema, Arra
   if (r.read_integer(*t, "rows", "array", v, 1, 65536)) a.rows = static_cast<int>(v);
   if (r.read_integer(*t, "cols", "array", v, 1, 65536)) a.cols = static_cast<int>(v);
   read_name(r, *t, "dataflow", "array", "dataflow", parse_dataflow, dataflow_names(), a.dataflow);
-  r.read_number(*t, "clock_mhz", "array", a.clock_mhz, 0, 100000, true);
+  // From 1 kHz: below, every latency and leakage figure runs off to infinity.
+  r.read_number(*t, "clock_mhz", "array", a.clock_mhz, 0.001, 100000);
   read_mac(r, r.read_table(*t, "mac", "array", mac_schema), mac_schema, a.mac, paths);
 }
 

@@ -582,4 +582,7 @@ TEST_CASE("bit-serial units and device/temperature keys") {
   CHECK(contains(e, "unknown device 'ulp'"));
   e = error_of([] { parse(kBase, {"technology.temperature_k=400"}); });
   CHECK(contains(e, "key 'technology.temperature_k'"));
+  // A clock that would run every latency and leakage figure off to infinity.
+  e = error_of([] { parse(kBase, {"array.clock_mhz=1e-300"}); });
+  CHECK(contains(e, "key 'array.clock_mhz': must be between 0.001 and 100000, found 1e-300"));
 }

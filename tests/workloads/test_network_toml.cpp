@@ -164,3 +164,18 @@ TEST_CASE("network file: a missing file and an unknown built-in name are user er
   CHECK_THROWS_WITH_AS(load_workload("/nonexistent/x.onnx"), doctest::Contains("no such file"),
                        UserError);
 }
+
+TEST_CASE("network file: nonsense a layer's keys allow is refused (clip bounds, pool padding)") {
+  const std::string input = "[[input]]\nname = \"x\"\nshape = [1, 3, 8, 8]\n";
+  const auto clip =
+      error_of(input + "[[layer]]\nname = \"c\"\nop = \"clip\"\nmin = 6.0\nmax = 0.0\n");
+  CHECK(clip.find("clip min 6.0") != std::string::npos);
+  CHECK(clip.find("above its max 0.0") != std::string::npos);
+  CHECK(error_of(input + "[[layer]]\nname = \"c\"\nop = \"clip\"\nmin = 0.0\nmax = 6.0\n").empty());
+  const auto pool =
+      error_of(input + "[[layer]]\nname = \"p\"\nop = \"maxpool\"\nkernel = 2\npadding = 2\n");
+  CHECK(pool.find("pooling padding (2, 2, 2, 2) must be smaller than the kernel (2 x 2)") !=
+        std::string::npos);
+  CHECK(error_of(input + "[[layer]]\nname = \"p\"\nop = \"maxpool\"\nkernel = 3\npadding = 1\n")
+            .empty());
+}

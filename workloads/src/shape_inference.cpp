@@ -127,6 +127,13 @@ void infer_pool(Layer& l, const std::vector<const Layer*>& in) {
   need_positive(p.kernel_w, "kernel");
   need_positive(p.stride_h, "stride");
   need_positive(p.stride_w, "stride");
+  // A window that lies wholly in the padding pools nothing (ONNX: pads smaller than the kernel).
+  if (p.pad_top >= p.kernel_h || p.pad_bottom >= p.kernel_h || p.pad_left >= p.kernel_w ||
+      p.pad_right >= p.kernel_w)
+    fail("pooling padding (" + std::to_string(p.pad_top) + ", " + std::to_string(p.pad_left) +
+         ", " + std::to_string(p.pad_bottom) + ", " + std::to_string(p.pad_right) +
+         ") must be smaller than the kernel (" + std::to_string(p.kernel_h) + " x " +
+         std::to_string(p.kernel_w) + ")");
   l.output_shape = {
       x[0], x[1], conv_out(x[2], p.kernel_h, p.stride_h, p.pad_top, p.pad_bottom, 1, p.ceil_mode),
       conv_out(x[3], p.kernel_w, p.stride_w, p.pad_left, p.pad_right, 1, p.ceil_mode)};
@@ -320,6 +327,9 @@ void infer_layer(Layer& l, const std::vector<const Layer*>& in) {
     case Op::kUnary:
     case Op::kBatchNorm:
       need_inputs(in, 1, l.subop.empty() ? "batchnorm" : l.subop.c_str());
+      if (l.op == Op::kUnary && l.subop == "clip" && !(l.clip_min <= l.clip_max))
+        fail("clip min " + std::to_string(l.clip_min) + " is above its max " +
+             std::to_string(l.clip_max));
       l.output_shape = in[0]->output_shape;
       break;
     case Op::kLayerNorm:
