@@ -13,7 +13,7 @@
 
 namespace mpsim {
 
-// One product of `pair` on `unit`, accumulated into unit.accumulator, including the unit's
+// One product of `pair` on `unit`, accumulated into the pair's accumulator, including the unit's
 // overhead in that mode (a fusion unit's energy per cycle shared by its products per cycle).
 double mac_energy_pj(const MacUnitSpec& unit, const FormatPair& pair, const TechnologyScale& t);
 

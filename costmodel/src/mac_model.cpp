@@ -238,8 +238,8 @@ PairPath pair_path(const FormatPair& pair, const Format& acc) {
     per_cycle += shifter(tree_bits, ceil_log2(tree_bits));
   } else if (fam == Family::kFloat && acc.mantissa_bits() + 1 < w.sig_bits + a.sig_bits) {
     // The accumulator's significand cannot hold the exact product: it is rounded first.
-    lane += Cost{fp_norm_pj(0.5 * (w.sig_bits + a.sig_bits)),
-                 calibration().um2_per_pj * fp_norm_pj(0.5 * (w.sig_bits + a.sig_bits))};
+    const double w_mean = 0.5 * (w.sig_bits + a.sig_bits);
+    lane += Cost{fp_norm_pj(w_mean), fp_norm_um2(w_mean)};
   }
   // A float accumulator converts integer products (and aligns float ones) in its own adder.
   const Cost tree = adder_tree(p, product_bits);
@@ -401,8 +401,7 @@ double unit_um2_45(const MacUnitSpec& unit) {
     case MacUnitKind::kFusion: {
       if (unit.pairs.empty()) return accumulators_um2(unit);
       const int p_max = fusion_max_bits(unit, unit.pairs.front());
-      return fusion_area_ratio(p_max) * fixed_int_mac(p_max, acc).um2 +
-             fusion_area_ratio(p_max) * register_um2(acc.bits());
+      return fusion_area_ratio(p_max) * (fixed_int_mac(p_max, acc).um2 + register_um2(acc.bits()));
     }
     case MacUnitKind::kBitSerial: {
       // One serial datapath, as large as its most demanding pair.

@@ -171,10 +171,8 @@ double register_um2(double bits) {
   return cells::kFlipFlopAreaUm2 * bits;
 }
 
-double fp_mul_um2(int exp_bits, double sig_w, double sig_a) {
-  const auto& c = calibration();
-  return int_mul_um2(sig_w, sig_a) + adder_um2(exp_bits) +
-         c.um2_per_pj * fp_norm_pj(0.5 * (sig_w + sig_a));
+double fp_norm_um2(double significand_bits) {
+  return calibration().um2_per_pj * fp_norm_pj(significand_bits);
 }
 
 double fp_acc_um2(int exp_bits, double sig_bits) {

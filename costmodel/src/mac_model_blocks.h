@@ -59,7 +59,8 @@ double shifter_pj(double width_bits, double stages);
 double int_mul_um2(double bits_w, double bits_a);
 double adder_um2(double bits);
 double register_um2(double bits);
-double fp_mul_um2(int exp_bits, double sig_w, double sig_a);
+// The normalisation and rounding logic of a rounded float product, priced at rho um^2 per pJ.
+double fp_norm_um2(double significand_bits);
 double fp_acc_um2(int exp_bits, double sig_bits);
 double shifter_um2(double width_bits, double stages);
 
