@@ -3,6 +3,7 @@
 // memory, per DRAM bit; area by component; leakage. Built once per configuration.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -40,7 +41,7 @@ class HardwareModel {
   const HardwareSpec& spec() const { return spec_; }
   const TechnologyScale& scale() const { return scale_; }
   double clock_hz() const { return spec_.array.clock_mhz * 1e6; }
-  int pes() const { return spec_.array.rows * spec_.array.cols; }
+  std::int64_t pes() const { return std::int64_t{spec_.array.rows} * spec_.array.cols; }
 
   const std::vector<PairCost>& pairs() const { return pairs_; }
   // The pair a layer with these formats runs on: the exact pair if supported; else, when the

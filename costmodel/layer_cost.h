@@ -124,7 +124,7 @@ struct NetworkCost {
   double peak_product_cycles = 0;  // sum of cycles x products per cycle, for utilization
 
   // Appends layer `id`'s cost and adds it to the totals.
-  void append(int id, LayerCost&& cost, int pes);
+  void append(int id, LayerCost&& cost, std::int64_t pes);
 };
 
 // Every MAC layer of `net` under `map`, executed one after another.

@@ -17,6 +17,12 @@ namespace {
 // first buffer holding it, and more levels would need a mapping search we do not do.
 constexpr std::size_t kMaxBuffers = 4;
 
+// The most PEs an array may have (4096 x 4096). Each key is range-checked alone (rows, cols up to
+// 65536), but their product is what every cost scales with: capped here, PE counts times per-PE
+// figures and per-layer cycle counts stay exact in int64 and double. The largest announced arrays
+// are far below it (docs/limits.md).
+constexpr std::int64_t kMaxPes = std::int64_t{1} << 24;
+
 std::string pair_text(const FormatPair& p) {
   return p.weight.name() + " x " + p.activation.name();
 }
@@ -120,6 +126,15 @@ void check_memory_names(const HardwareSpec& spec, const SpecPaths& paths, Reader
     check(spec.buffers[i].name, spec.buffers[i].holds, paths.buffers[i]);
 }
 
+void check_array_size(const ArraySpec& a, Reader& r) {
+  const std::int64_t pes = std::int64_t{a.rows} * a.cols;
+  if (pes > kMaxPes)
+    r.error_at("array.cols", "an array of " + std::to_string(a.rows) + " x " +
+                                 std::to_string(a.cols) + " = " + std::to_string(pes) +
+                                 " PEs is larger than the " + std::to_string(kMaxPes) +
+                                 " (4096 x 4096) mpsim models");
+}
+
 void check_buffers(const HardwareSpec& spec, const SpecPaths& paths, Reader& r) {
   if (spec.buffers.size() > kMaxBuffers)
     r.error_at(paths.buffers[kMaxBuffers], "at most " + std::to_string(kMaxBuffers) +
@@ -182,6 +197,7 @@ void check_technology(const TechnologySpec& t, Reader& r) {
 }  // namespace
 
 void validate_spec(const HardwareSpec& spec, const SpecPaths& paths, Reader& r) {
+  check_array_size(spec.array, r);
   check_mac(spec.array.mac, paths, r);
   check_memory_names(spec, paths, r);
   check_buffers(spec, paths, r);

@@ -291,7 +291,7 @@ std::vector<Format> output_formats(const Network& net, const PrecisionMap& map) 
   return out;
 }
 
-void NetworkCost::append(int id, LayerCost&& c, int pes) {
+void NetworkCost::append(int id, LayerCost&& c, std::int64_t pes) {
   LayerCost& t = total;
   t.macs += c.macs;
   t.bops += c.bops;

@@ -6,6 +6,7 @@
 
 #include "costmodel/accumulator.h"
 #include "costmodel/hardware.h"
+#include "costmodel/hardware_model.h"
 #include "formats/error.h"
 #include "tests/test_support.h"
 
@@ -267,6 +268,15 @@ TEST_CASE("errors in the file name file:line:col and the key") {
   e = error_of([] { parse("[array]\nrows = 0\ncols = -1\n"); });
   CHECK(contains(e, "hw.toml:2:8: key 'array.rows'"));
   CHECK(contains(e, "hw.toml:3:8: key 'array.cols'"));
+}
+
+TEST_CASE("the array's PE count is capped, not wrapped") {
+  // 65536 x 32768 overflowed a 32-bit PE count: a negative area that a sweep flagged as Pareto.
+  const auto e = error_of([] { parse(kBase, {"array.rows=65536", "array.cols=32768"}); });
+  CHECK(contains(e, "key 'array.cols'"));
+  CHECK(contains(e, "65536 x 32768 = 2147483648 PEs is larger than the 16777216"));
+  const auto largest = parse(kBase, {"array.rows=4096", "array.cols=4096"});
+  CHECK(mpsim::HardwareModel(largest).pes() == 16777216);
 }
 
 TEST_CASE("semantic checks name the key") {
