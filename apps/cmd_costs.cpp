@@ -46,7 +46,7 @@ void costs(const CostsOptions& o, Io& io) {
       const LayerCost& c = row.cost;
       nlohmann::ordered_json r;
       r["layer"] = l.name;
-      r["op"] = op_name(l.op, l.subop);
+      r["op"] = op_name(l);
       r["weight_format"] = row.pair.weight.name();
       r["activation_format"] = row.pair.activation.name();
       r.update(cost_json(c, hw));
@@ -73,7 +73,7 @@ void costs(const CostsOptions& o, Io& io) {
       const Layer& l = net.layer(row.layer);
       const LayerCost& c = row.cost;
       std::vector<std::string> r = {l.name,
-                                    op_name(l.op, l.subop),
+                                    op_name(l),
                                     row.pair.weight.name(),
                                     row.pair.activation.name(),
                                     std::to_string(c.total_cycles),

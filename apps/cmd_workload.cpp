@@ -43,7 +43,7 @@ void show(const ShowOptions& o, Io& io) {
       const Layer& l = net.layer(id);
       nlohmann::ordered_json e;
       e["name"] = l.name;
-      e["op"] = op_name(l.op, l.subop);
+      e["op"] = op_name(l);
       e["inputs"] = nlohmann::ordered_json::array();
       for (int in : l.inputs)
         e["inputs"].push_back(net.layer(in).name);
@@ -68,17 +68,17 @@ void show(const ShowOptions& o, Io& io) {
         {"name", "op", "input_shapes", "output_shape", "groups", "m", "n", "k", "macs", "weights"});
     for (int id : ids) {
       const Layer& l = net.layer(id);
-      io.out << csv_row(
-          {l.name, op_name(l.op, l.subop), input_shapes(net, l), shape_string(l.output_shape),
-           std::to_string(l.gemm.groups), std::to_string(l.gemm.m), std::to_string(l.gemm.n),
-           std::to_string(l.gemm.k), std::to_string(l.macs), std::to_string(l.weight_count)});
+      io.out << csv_row({l.name, op_name(l), input_shapes(net, l), shape_string(l.output_shape),
+                         std::to_string(l.gemm.groups), std::to_string(l.gemm.m),
+                         std::to_string(l.gemm.n), std::to_string(l.gemm.k), std::to_string(l.macs),
+                         std::to_string(l.weight_count)});
     }
     return;
   }
   TextTable t({"layer", "op", "input", "output", "MACs", "weights"});
   for (int id : ids) {
     const Layer& l = net.layer(id);
-    t.add_row({l.name, op_name(l.op, l.subop), input_shapes(net, l), shape_string(l.output_shape),
+    t.add_row({l.name, op_name(l), input_shapes(net, l), shape_string(l.output_shape),
                with_commas(l.macs), with_commas(l.weight_count)});
   }
   t.add_rule();

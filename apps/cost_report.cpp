@@ -70,7 +70,7 @@ std::string render_cost_report(const Network& net, const PrecisionMap& map, cons
       const auto& c = cost.layers[i];
       nlohmann::ordered_json l;
       l["name"] = net.layer(id).name;
-      l["op"] = op_name(net.layer(id).op, net.layer(id).subop);
+      l["op"] = op_name(net.layer(id));
       l["weight_format"] = map.at(id).weight.name();
       l["activation_format"] = map.at(id).activation.name();
       const auto& ran = hw.pairs()[static_cast<std::size_t>(c.pair_index)].pair;

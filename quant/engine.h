@@ -41,8 +41,8 @@ class Observer {
 
 class Engine {
  public:
-  // Throws UserError naming the first layer the engine cannot run (an unknown op, a MAC layer
-  // without weights, several graph inputs or outputs).
+  // Throws UserError naming the first layer the engine cannot run (a MAC layer without weights,
+  // several graph inputs or outputs).
   explicit Engine(Network net, EngineOptions options = {});
   ~Engine();
   Engine(Engine&&) noexcept;

@@ -36,13 +36,12 @@ enum class Op {
   kAvgPool,
   kGlobalAvgPool,
   // compute without MACs
-  kEltwise,    // binary with broadcasting; subop: add sub mul div pow max min
-  kUnary,      // subop: relu relu6 gelu silu sigmoid hardswish hardsigmoid tanh erf sqrt exp neg
-               //        reciprocal abs clip
+  kEltwise,    // binary with broadcasting; which one is Layer::binary
+  kUnary,      // which one is Layer::unary
   kBatchNorm,  // per channel (axis 1)
   kLayerNorm,  // over the last dims from `axis`
   kSoftmax,    // along `axis`
-  kReduce,     // subop: mean sum max; over `axes`, keepdims
+  kReduce,     // Layer::reduce over `axes`, keepdims
   // data movement
   kConcat,     // along `axis`
   kReshape,    // to `target_shape` (fully known)
@@ -52,19 +51,58 @@ enum class Op {
   kPad,        // NCHW spatial zero padding by `pads` (top, left, bottom, right)
 };
 
+// The sub-ops of kUnary, kEltwise and kReduce layers. Code that computes or classifies them
+// switches over these without a default case, so -Wswitch names every place to change when one
+// is added; each has one name table (network.cpp) that both parses and prints it.
+enum class UnaryOp {
+  kRelu,
+  kRelu6,
+  kClip,  // to [Layer::clip_min, Layer::clip_max]
+  kGelu,  // the exact (erf) form
+  kSilu,
+  kSigmoid,
+  kHardSwish,
+  kHardSigmoid,  // max(0, min(1, Layer::alpha x + Layer::beta))
+  kTanh,
+  kErf,
+  kSqrt,
+  kExp,
+  kNeg,
+  kReciprocal,
+  kAbs,
+};
+enum class BinaryOp { kAdd, kSub, kMul, kDiv, kPow, kMax, kMin };
+enum class ReduceOp { kMean, kSum, kMax };
+
+// A sub-op's name: "relu", "add", "mean"; parse_* is the inverse (nullopt for an unknown name)
+// and *_names() lists every name in enum order.
+std::string unary_op_name(UnaryOp op);
+std::string binary_op_name(BinaryOp op);
+std::string reduce_op_name(ReduceOp op);
+std::optional<UnaryOp> parse_unary_op(std::string_view name);
+std::optional<BinaryOp> parse_binary_op(std::string_view name);
+std::optional<ReduceOp> parse_reduce_op(std::string_view name);
+std::vector<std::string> unary_op_names();
+std::vector<std::string> binary_op_names();
+std::vector<std::string> reduce_op_names();
+
 bool is_mac_op(Op op);
 // Ops that only move or select data: a quantizer passes through them unchanged.
-bool is_data_movement(Op op, std::string_view subop);
+bool is_data_movement(Op op);
 
-// The op's name as written in network files and printed by `mpsim workload show`: "conv2d",
-// "linear", "matmul", "maxpool", ..., and for eltwise/unary ops the subop itself ("add", "relu").
-std::string op_name(Op op, std::string_view subop);
-// Inverse of op_name; nullopt for an unknown name.
-struct OpName {
-  Op op;
-  std::string subop;
+// An op with its sub-op; only the sub-op field that `op` has is read.
+struct OpKind {
+  Op op = Op::kInput;
+  UnaryOp unary = UnaryOp::kRelu;
+  BinaryOp binary = BinaryOp::kAdd;
+  ReduceOp reduce = ReduceOp::kMean;
 };
-std::optional<OpName> parse_op_name(std::string_view name);
+// The op's name as written in network files and printed by `mpsim workload show`: "conv2d",
+// "linear", "matmul", "maxpool", ..., for eltwise and unary ops the sub-op's name itself ("add",
+// "relu"), for reductions "reduce_" and its name ("reduce_mean").
+std::string op_name(const OpKind& op);
+// Inverse of op_name; nullopt for an unknown name.
+std::optional<OpKind> parse_op_name(std::string_view name);
 std::vector<std::string> op_names();
 
 struct Conv2dParams {
@@ -96,10 +134,10 @@ struct GemmView {
   std::int64_t macs() const { return groups * m * n * k; }
 };
 
-struct Layer {
+// A layer's op with its sub-op is its OpKind part (op, unary, binary, reduce), so op_name(layer)
+// names it.
+struct Layer : OpKind {
   std::string name;
-  Op op = Op::kInput;
-  std::string subop;        // for kEltwise, kUnary, kReduce
   std::vector<int> inputs;  // producing nodes, in operand order
 
   // Attributes; only those of `op` are read.

@@ -57,7 +57,7 @@ struct Workspace {
 };
 
 std::string describe(const Layer& l) {
-  return "layer '" + l.name + "' (" + op_name(l.op, l.subop) + ")";
+  return "layer '" + l.name + "' (" + op_name(l) + ")";
 }
 
 }  // namespace
@@ -91,15 +91,6 @@ void Engine::Impl::check_supported(const Layer& l) const {
       break;
     case Op::kBatchNorm:
       if (!l.weight || !l.bias) fail("has no scale and shift");
-      break;
-    case Op::kEltwise:
-      if (!quant_detail::eltwise_supported(l.subop)) fail("the evaluator has no such operation");
-      break;
-    case Op::kUnary:
-      if (!quant_detail::unary_supported(l.subop)) fail("the evaluator has no such operation");
-      break;
-    case Op::kReduce:
-      if (!quant_detail::reduce_supported(l.subop)) fail("the evaluator has no such operation");
       break;
     default:
       break;
@@ -314,7 +305,7 @@ Engine::Engine(Network net, EngineOptions options) : impl_(std::make_unique<Impl
     if (e.constant[i] || l.op == Op::kInput) continue;
     if (is_mac_op(l.op)) {
       e.flops += 2.0 * static_cast<double>(l.macs);
-    } else if (!is_data_movement(l.op, l.subop)) {
+    } else if (!is_data_movement(l.op)) {
       e.flops += static_cast<double>(element_count(l.output_shape));
     }
   }

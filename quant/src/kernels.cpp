@@ -169,35 +169,27 @@ void global_avg_pool(const Shape& is, const float* in, float* out) {
   }
 }
 
-bool eltwise_supported(const std::string& s) {
-  return s == "add" || s == "sub" || s == "mul" || s == "div" || s == "pow" || s == "max" ||
-         s == "min";
-}
-
 void eltwise(const Layer& l, const Shape& as, const float* a, const Shape& bs, const float* b,
              float* out) {
   const Shape& os = l.output_shape;
-  const std::string& s = l.subop;
-  if (s == "add") return binary_loop(as, a, bs, b, os, out, [](float x, float y) { return x + y; });
-  if (s == "sub") return binary_loop(as, a, bs, b, os, out, [](float x, float y) { return x - y; });
-  if (s == "mul") return binary_loop(as, a, bs, b, os, out, [](float x, float y) { return x * y; });
-  if (s == "div") return binary_loop(as, a, bs, b, os, out, [](float x, float y) { return x / y; });
-  if (s == "max")
-    return binary_loop(as, a, bs, b, os, out, [](float x, float y) { return std::max(x, y); });
-  if (s == "min")
-    return binary_loop(as, a, bs, b, os, out, [](float x, float y) { return std::min(x, y); });
-  if (element_count(bs) == 1 && b[0] == 2.0f)  // the variance's square
-    return binary_loop(as, a, bs, b, os, out, [](float x, float) { return x * x; });
-  binary_loop(as, a, bs, b, os, out, [](float x, float y) { return std::pow(x, y); });
-}
-
-bool unary_supported(const std::string& s) {
-  static const char* known[] = {"relu", "relu6",      "gelu",      "silu",        "sigmoid",
-                                "tanh", "erf",        "sqrt",      "exp",         "neg",
-                                "abs",  "reciprocal", "hardswish", "hardsigmoid", "clip"};
-  for (const char* k : known)
-    if (s == k) return true;
-  return false;
+  switch (l.binary) {
+    case BinaryOp::kAdd:
+      return binary_loop(as, a, bs, b, os, out, [](float x, float y) { return x + y; });
+    case BinaryOp::kSub:
+      return binary_loop(as, a, bs, b, os, out, [](float x, float y) { return x - y; });
+    case BinaryOp::kMul:
+      return binary_loop(as, a, bs, b, os, out, [](float x, float y) { return x * y; });
+    case BinaryOp::kDiv:
+      return binary_loop(as, a, bs, b, os, out, [](float x, float y) { return x / y; });
+    case BinaryOp::kMax:
+      return binary_loop(as, a, bs, b, os, out, [](float x, float y) { return std::max(x, y); });
+    case BinaryOp::kMin:
+      return binary_loop(as, a, bs, b, os, out, [](float x, float y) { return std::min(x, y); });
+    case BinaryOp::kPow:
+      if (element_count(bs) == 1 && b[0] == 2.0f)  // the variance's square
+        return binary_loop(as, a, bs, b, os, out, [](float x, float) { return x * x; });
+      return binary_loop(as, a, bs, b, os, out, [](float x, float y) { return std::pow(x, y); });
+  }
 }
 
 namespace {
@@ -209,35 +201,46 @@ void map_values(std::int64_t n, const float* in, float* out, F f) {
 }  // namespace
 
 MPSIM_HOT void unary(const Layer& l, std::int64_t n, const float* in, float* out) {
-  const std::string& s = l.subop;
-  if (s == "relu") return map_values(n, in, out, [](float x) { return x > 0.0f ? x : 0.0f; });
-  if (s == "relu6")
-    return map_values(n, in, out, [](float x) { return std::min(std::max(x, 0.0f), 6.0f); });
-  if (s == "clip") {
-    const float lo = l.clip_min, hi = l.clip_max;
-    return map_values(n, in, out, [lo, hi](float x) { return std::min(std::max(x, lo), hi); });
+  switch (l.unary) {
+    case UnaryOp::kRelu:
+      return map_values(n, in, out, [](float x) { return x > 0.0f ? x : 0.0f; });
+    case UnaryOp::kRelu6:
+      return map_values(n, in, out, [](float x) { return std::min(std::max(x, 0.0f), 6.0f); });
+    case UnaryOp::kClip: {
+      const float lo = l.clip_min, hi = l.clip_max;
+      return map_values(n, in, out, [lo, hi](float x) { return std::min(std::max(x, lo), hi); });
+    }
+    case UnaryOp::kGelu:  // the exact (erf) form
+      return map_values(n, in, out, [](float x) {
+        return 0.5f * x * (1.0f + std::erf(x * 0.70710678118654752f));
+      });
+    case UnaryOp::kSigmoid:
+      return map_values(n, in, out, [](float x) { return 1.0f / (1.0f + std::exp(-x)); });
+    case UnaryOp::kSilu:
+      return map_values(n, in, out, [](float x) { return x / (1.0f + std::exp(-x)); });
+    case UnaryOp::kHardSwish:
+      return map_values(
+          n, in, out, [](float x) { return x * std::min(std::max(x + 3.0f, 0.0f), 6.0f) / 6.0f; });
+    case UnaryOp::kHardSigmoid: {
+      const float a = l.alpha, b = l.beta;
+      return map_values(n, in, out,
+                        [a, b](float x) { return std::min(std::max(a * x + b, 0.0f), 1.0f); });
+    }
+    case UnaryOp::kTanh:
+      return map_values(n, in, out, [](float x) { return std::tanh(x); });
+    case UnaryOp::kErf:
+      return map_values(n, in, out, [](float x) { return std::erf(x); });
+    case UnaryOp::kSqrt:
+      return map_values(n, in, out, [](float x) { return std::sqrt(x); });
+    case UnaryOp::kExp:
+      return map_values(n, in, out, [](float x) { return std::exp(x); });
+    case UnaryOp::kNeg:
+      return map_values(n, in, out, [](float x) { return -x; });
+    case UnaryOp::kAbs:
+      return map_values(n, in, out, [](float x) { return std::fabs(x); });
+    case UnaryOp::kReciprocal:
+      return map_values(n, in, out, [](float x) { return 1.0f / x; });
   }
-  if (s == "gelu")  // the exact (erf) form
-    return map_values(
-        n, in, out, [](float x) { return 0.5f * x * (1.0f + std::erf(x * 0.70710678118654752f)); });
-  if (s == "sigmoid")
-    return map_values(n, in, out, [](float x) { return 1.0f / (1.0f + std::exp(-x)); });
-  if (s == "silu") return map_values(n, in, out, [](float x) { return x / (1.0f + std::exp(-x)); });
-  if (s == "hardswish")
-    return map_values(n, in, out,
-                      [](float x) { return x * std::min(std::max(x + 3.0f, 0.0f), 6.0f) / 6.0f; });
-  if (s == "hardsigmoid") {
-    const float a = l.alpha, b = l.beta;
-    return map_values(n, in, out,
-                      [a, b](float x) { return std::min(std::max(a * x + b, 0.0f), 1.0f); });
-  }
-  if (s == "tanh") return map_values(n, in, out, [](float x) { return std::tanh(x); });
-  if (s == "erf") return map_values(n, in, out, [](float x) { return std::erf(x); });
-  if (s == "sqrt") return map_values(n, in, out, [](float x) { return std::sqrt(x); });
-  if (s == "exp") return map_values(n, in, out, [](float x) { return std::exp(x); });
-  if (s == "neg") return map_values(n, in, out, [](float x) { return -x; });
-  if (s == "abs") return map_values(n, in, out, [](float x) { return std::fabs(x); });
-  map_values(n, in, out, [](float x) { return 1.0f / x; });  // reciprocal
 }
 
 void batch_norm(const Layer& l, const Shape& is, const float* in, float* out) {
@@ -302,9 +305,24 @@ void softmax(const Layer& l, const Shape& is, const float* in, float* out) {
     }
 }
 
-bool reduce_supported(const std::string& s) {
-  return s == "mean" || s == "sum" || s == "max";
+namespace {
+// What a reduction accumulates: the maximum, or the sum (divided by the count for the mean).
+struct Reduction {
+  bool is_max;
+  bool is_mean;
+};
+Reduction reduction_of(ReduceOp op) {
+  switch (op) {
+    case ReduceOp::kMean:
+      return {false, true};
+    case ReduceOp::kSum:
+      return {false, false};
+    case ReduceOp::kMax:
+      return {true, false};
+  }
+  return {false, false};  // not reached: the switch covers every ReduceOp
 }
+}  // namespace
 
 void reduce(const Layer& l, const Shape& is, const float* in, float* out) {
   const std::size_t r = is.size();
@@ -322,7 +340,7 @@ void reduce(const Layer& l, const Shape& is, const float* in, float* out) {
       stride *= is[d];
     }
   }
-  const bool is_max = l.subop == "max";
+  const auto [is_max, is_mean] = reduction_of(l.reduce);
   // The common case (global pooling written as ReduceMean over H and W): the reduced dims are
   // the trailing ones, so each output is the reduction of one contiguous block.
   std::size_t first_reduced = r;
@@ -337,7 +355,7 @@ void reduce(const Layer& l, const Shape& is, const float* in, float* out) {
       float acc = is_max ? -std::numeric_limits<float>::infinity() : 0.0f;
       for (std::int64_t i = 0; i < count; ++i)
         acc = is_max ? std::max(acc, x[i]) : acc + x[i];
-      out[o] = l.subop == "mean" ? acc / static_cast<float>(count) : acc;
+      out[o] = is_mean ? acc / static_cast<float>(count) : acc;
     }
     return;
   }
@@ -355,7 +373,7 @@ void reduce(const Layer& l, const Shape& is, const float* in, float* out) {
       idx[d] = 0;
     }
   }
-  if (l.subop == "mean")
+  if (is_mean)
     for (std::int64_t i = 0; i < stride; ++i)
       out[i] /= static_cast<float>(count);
 }

@@ -49,9 +49,4 @@ void slice(const Layer& l, const Shape& in_shape, const float* in, float* out);
 void gather(const Layer& l, const Shape& in_shape, const float* in, float* out);
 void pad(const Layer& l, const Shape& in_shape, const float* in, float* out);
 
-// Whether `unary` knows the subop (the engine checks every layer before running).
-bool unary_supported(const std::string& subop);
-bool eltwise_supported(const std::string& subop);
-bool reduce_supported(const std::string& subop);
-
 }  // namespace mpsim::quant_detail

@@ -54,7 +54,7 @@ bool has(const std::string& text, const std::string& part) {
 std::vector<std::string> structure(const Network& net) {
   std::vector<std::string> out;
   for (const auto& l : net.layers())
-    out.push_back(mpsim::op_name(l.op, l.subop) + " " + mpsim::shape_string(l.output_shape) + " " +
+    out.push_back(mpsim::op_name(l) + " " + mpsim::shape_string(l.output_shape) + " " +
                   std::to_string(l.macs) + " " + std::to_string(l.weight_count));
   return out;
 }

@@ -36,10 +36,11 @@ std::string exported(const std::string& model, int opset = 13) {
   return mpsim::test::exported_model(model, "--opset " + std::to_string(opset));
 }
 
-std::vector<const Layer*> layers_of(const Network& net, Op op, const std::string& subop = "") {
+// The layers of `op`, or only those of the op named `name` ("relu6", "reduce_mean").
+std::vector<const Layer*> layers_of(const Network& net, Op op, const std::string& name = "") {
   std::vector<const Layer*> out;
   for (const auto& l : net.layers())
-    if (l.op == op && (subop.empty() || l.subop == subop)) out.push_back(&l);
+    if (l.op == op && (name.empty() || mpsim::op_name(l) == name)) out.push_back(&l);
   return out;
 }
 
@@ -53,7 +54,7 @@ const Layer& named(const Network& net, const std::string& name) {
 std::vector<std::string> structure(const Network& net) {
   std::vector<std::string> out;
   for (const auto& l : net.layers())
-    out.push_back(mpsim::op_name(l.op, l.subop) + " " + mpsim::shape_string(l.output_shape) + " " +
+    out.push_back(mpsim::op_name(l) + " " + mpsim::shape_string(l.output_shape) + " " +
                   std::to_string(l.macs));
   return out;
 }
@@ -207,11 +208,11 @@ TEST_CASE("onnx import: small torch network covers the remaining ops at opsets 1
     CHECK(named(net, "/Unsqueeze").target_shape == Shape{1, 1, 16, 32});
     CHECK(named(net, "/Squeeze").output_shape == Shape{1, 16, 32});
     const Layer& clip = named(net, "/Clip");
-    CHECK(clip.subop == "clip");
+    CHECK(clip.unary == mpsim::UnaryOp::kClip);
     CHECK(clip.clip_min == -1.0f);
     CHECK(clip.clip_max == 2.0f);
     CHECK(layers_of(net, Op::kSoftmax).size() == 1);
-    CHECK(layers_of(net, Op::kReduce, "mean").size() == 1);
+    CHECK(layers_of(net, Op::kReduce, "reduce_mean").size() == 1);
     CHECK(layers_of(net, Op::kSlice).size() == 7);  // chunk 2 + crop 2 + chunk 3
     CHECK(net.layer(net.outputs().back()).output_shape == Shape{1, 10});
   }

@@ -1,6 +1,7 @@
 #include "workloads/network.h"
 
 #include <algorithm>
+#include <array>
 #include <boost/graph/adjacency_list.hpp>
 #include <unordered_map>
 
@@ -30,7 +31,7 @@ bool is_mac_op(Op op) {
   return op == Op::kConv2d || op == Op::kLinear || op == Op::kMatMul;
 }
 
-bool is_data_movement(Op op, std::string_view /*subop*/) {
+bool is_data_movement(Op op) {
   switch (op) {
     case Op::kReshape:
     case Op::kTranspose:
@@ -48,77 +49,191 @@ bool is_data_movement(Op op, std::string_view /*subop*/) {
 
 namespace {
 
-struct OpEntry {
-  const char* name;
-  Op op;
-  const char* subop;
-};
+// One table per sub-op enum, in enum order, serves its name, its parser and its list.
+template <typename E, std::size_t N>
+using NameTable = std::array<std::pair<E, const char*>, N>;
 
-// Every name a network file may use for `op`.
-constexpr OpEntry kOps[] = {
-    {"input", Op::kInput, ""},
-    {"conv2d", Op::kConv2d, ""},
-    {"linear", Op::kLinear, ""},
-    {"matmul", Op::kMatMul, ""},
-    {"maxpool", Op::kMaxPool, ""},
-    {"avgpool", Op::kAvgPool, ""},
-    {"global_avgpool", Op::kGlobalAvgPool, ""},
-    {"add", Op::kEltwise, "add"},
-    {"sub", Op::kEltwise, "sub"},
-    {"mul", Op::kEltwise, "mul"},
-    {"div", Op::kEltwise, "div"},
-    {"pow", Op::kEltwise, "pow"},
-    {"max", Op::kEltwise, "max"},
-    {"min", Op::kEltwise, "min"},
-    {"relu", Op::kUnary, "relu"},
-    {"relu6", Op::kUnary, "relu6"},
-    {"clip", Op::kUnary, "clip"},
-    {"gelu", Op::kUnary, "gelu"},
-    {"silu", Op::kUnary, "silu"},
-    {"sigmoid", Op::kUnary, "sigmoid"},
-    {"hardswish", Op::kUnary, "hardswish"},
-    {"hardsigmoid", Op::kUnary, "hardsigmoid"},
-    {"tanh", Op::kUnary, "tanh"},
-    {"erf", Op::kUnary, "erf"},
-    {"sqrt", Op::kUnary, "sqrt"},
-    {"exp", Op::kUnary, "exp"},
-    {"neg", Op::kUnary, "neg"},
-    {"reciprocal", Op::kUnary, "reciprocal"},
-    {"abs", Op::kUnary, "abs"},
-    {"batchnorm", Op::kBatchNorm, ""},
-    {"layernorm", Op::kLayerNorm, ""},
-    {"softmax", Op::kSoftmax, ""},
-    {"reduce_mean", Op::kReduce, "mean"},
-    {"reduce_sum", Op::kReduce, "sum"},
-    {"reduce_max", Op::kReduce, "max"},
-    {"concat", Op::kConcat, ""},
-    {"reshape", Op::kReshape, ""},
-    {"transpose", Op::kTranspose, ""},
-    {"slice", Op::kSlice, ""},
-    {"gather", Op::kGather, ""},
-    {"pad", Op::kPad, ""},
+constexpr NameTable<UnaryOp, 15> kUnaryOps = {{
+    {UnaryOp::kRelu, "relu"},
+    {UnaryOp::kRelu6, "relu6"},
+    {UnaryOp::kClip, "clip"},
+    {UnaryOp::kGelu, "gelu"},
+    {UnaryOp::kSilu, "silu"},
+    {UnaryOp::kSigmoid, "sigmoid"},
+    {UnaryOp::kHardSwish, "hardswish"},
+    {UnaryOp::kHardSigmoid, "hardsigmoid"},
+    {UnaryOp::kTanh, "tanh"},
+    {UnaryOp::kErf, "erf"},
+    {UnaryOp::kSqrt, "sqrt"},
+    {UnaryOp::kExp, "exp"},
+    {UnaryOp::kNeg, "neg"},
+    {UnaryOp::kReciprocal, "reciprocal"},
+    {UnaryOp::kAbs, "abs"},
+}};
+
+constexpr NameTable<BinaryOp, 7> kBinaryOps = {{
+    {BinaryOp::kAdd, "add"},
+    {BinaryOp::kSub, "sub"},
+    {BinaryOp::kMul, "mul"},
+    {BinaryOp::kDiv, "div"},
+    {BinaryOp::kPow, "pow"},
+    {BinaryOp::kMax, "max"},
+    {BinaryOp::kMin, "min"},
+}};
+
+constexpr NameTable<ReduceOp, 3> kReduceOps = {{
+    {ReduceOp::kMean, "mean"},
+    {ReduceOp::kSum, "sum"},
+    {ReduceOp::kMax, "max"},
+}};
+
+// Entry i names value i and the last entry is the enum's last value, so name_of can index.
+template <typename E, std::size_t N>
+constexpr bool covers_enum(const NameTable<E, N>& table, E last) {
+  for (std::size_t i = 0; i < N; ++i)
+    if (static_cast<std::size_t>(table[i].first) != i) return false;
+  return table[N - 1].first == last;
+}
+static_assert(covers_enum(kUnaryOps, UnaryOp::kAbs), "kUnaryOps must list UnaryOp in order");
+static_assert(covers_enum(kBinaryOps, BinaryOp::kMin), "kBinaryOps must list BinaryOp in order");
+static_assert(covers_enum(kReduceOps, ReduceOp::kMax), "kReduceOps must list ReduceOp in order");
+
+template <typename E, std::size_t N>
+std::string name_of(const NameTable<E, N>& table, E value) {
+  return table.at(static_cast<std::size_t>(value)).second;
+}
+
+template <typename E, std::size_t N>
+std::optional<E> parse_in(const NameTable<E, N>& table, std::string_view name) {
+  for (const auto& [e, n] : table)
+    if (name == n) return e;
+  return std::nullopt;
+}
+
+template <typename E, std::size_t N>
+std::vector<std::string> names_in(const NameTable<E, N>& table) {
+  std::vector<std::string> out;
+  for (const auto& entry : table)
+    out.emplace_back(entry.second);
+  return out;
+}
+
+bool has_sub_op(Op op) {
+  return op == Op::kEltwise || op == Op::kUnary || op == Op::kReduce;
+}
+constexpr std::string_view kReducePrefix = "reduce_";
+
+// The network-file names of the ops without sub-ops, in the order `op_names()` lists every op;
+// an op with sub-ops stands there for all its names (its own name is unused).
+constexpr std::pair<Op, const char*> kOps[] = {
+    {Op::kInput, "input"},
+    {Op::kConv2d, "conv2d"},
+    {Op::kLinear, "linear"},
+    {Op::kMatMul, "matmul"},
+    {Op::kMaxPool, "maxpool"},
+    {Op::kAvgPool, "avgpool"},
+    {Op::kGlobalAvgPool, "global_avgpool"},
+    {Op::kEltwise, ""},
+    {Op::kUnary, ""},
+    {Op::kBatchNorm, "batchnorm"},
+    {Op::kLayerNorm, "layernorm"},
+    {Op::kSoftmax, "softmax"},
+    {Op::kReduce, ""},
+    {Op::kConcat, "concat"},
+    {Op::kReshape, "reshape"},
+    {Op::kTranspose, "transpose"},
+    {Op::kSlice, "slice"},
+    {Op::kGather, "gather"},
+    {Op::kPad, "pad"},
 };
 
 }  // namespace
 
-std::string op_name(Op op, std::string_view subop) {
-  if (op == Op::kReduce) return "reduce_" + std::string(subop);
-  for (const auto& e : kOps)
-    if (e.op == op && (op != Op::kEltwise && op != Op::kUnary ? true : subop == e.subop))
-      return e.name;
-  return "unknown";
+std::string unary_op_name(UnaryOp op) {
+  return name_of(kUnaryOps, op);
+}
+std::string binary_op_name(BinaryOp op) {
+  return name_of(kBinaryOps, op);
+}
+std::string reduce_op_name(ReduceOp op) {
+  return name_of(kReduceOps, op);
+}
+std::optional<UnaryOp> parse_unary_op(std::string_view name) {
+  return parse_in(kUnaryOps, name);
+}
+std::optional<BinaryOp> parse_binary_op(std::string_view name) {
+  return parse_in(kBinaryOps, name);
+}
+std::optional<ReduceOp> parse_reduce_op(std::string_view name) {
+  return parse_in(kReduceOps, name);
+}
+std::vector<std::string> unary_op_names() {
+  return names_in(kUnaryOps);
+}
+std::vector<std::string> binary_op_names() {
+  return names_in(kBinaryOps);
+}
+std::vector<std::string> reduce_op_names() {
+  return names_in(kReduceOps);
 }
 
-std::optional<OpName> parse_op_name(std::string_view name) {
-  for (const auto& e : kOps)
-    if (name == e.name) return OpName{e.op, e.subop};
+std::string op_name(const OpKind& k) {
+  switch (k.op) {
+    case Op::kEltwise:
+      return binary_op_name(k.binary);
+    case Op::kUnary:
+      return unary_op_name(k.unary);
+    case Op::kReduce:
+      return std::string(kReducePrefix) + reduce_op_name(k.reduce);
+    default:
+      for (const auto& [op, name] : kOps)
+        if (op == k.op) return name;
+      return "unknown";  // only reachable with an Op cast from an out-of-range integer
+  }
+}
+
+std::optional<OpKind> parse_op_name(std::string_view name) {
+  OpKind k;
+  if (auto b = parse_binary_op(name)) {
+    k.op = Op::kEltwise;
+    k.binary = *b;
+    return k;
+  }
+  if (auto u = parse_unary_op(name)) {
+    k.op = Op::kUnary;
+    k.unary = *u;
+    return k;
+  }
+  if (name.starts_with(kReducePrefix))
+    if (auto r = parse_reduce_op(name.substr(kReducePrefix.size()))) {
+      k.op = Op::kReduce;
+      k.reduce = *r;
+      return k;
+    }
+  for (const auto& [op, n] : kOps)
+    if (!has_sub_op(op) && name == n) {
+      k.op = op;
+      return k;
+    }
   return std::nullopt;
 }
 
 std::vector<std::string> op_names() {
   std::vector<std::string> out;
-  for (const auto& e : kOps)
-    out.emplace_back(e.name);
+  auto append = [&out](const std::vector<std::string>& names, const std::string& prefix) {
+    for (const auto& n : names)
+      out.push_back(prefix + n);
+  };
+  for (const auto& [op, name] : kOps) {
+    if (op == Op::kEltwise)
+      append(binary_op_names(), "");
+    else if (op == Op::kUnary)
+      append(unary_op_names(), "");
+    else if (op == Op::kReduce)
+      append(reduce_op_names(), std::string(kReducePrefix));
+    else
+      out.emplace_back(name);
+  }
   return out;
 }
 

@@ -115,7 +115,7 @@ class Reader {
 };
 
 // Keys each op accepts besides name, op, input and inputs.
-const std::set<std::string>& keys_for(Op op, const std::string& subop) {
+const std::set<std::string>& keys_for(const Layer& l) {
   static const std::map<std::string, std::set<std::string>> table = {
       {"conv2d", {"out_channels", "kernel", "stride", "padding", "dilation", "groups", "bias"}},
       {"linear", {"out_features", "bias"}},
@@ -131,7 +131,7 @@ const std::set<std::string>& keys_for(Op op, const std::string& subop) {
       {"clip", {"min", "max"}},
       {"none", {}},
   };
-  switch (op) {
+  switch (l.op) {
     case Op::kConv2d:
       return table.at("conv2d");
     case Op::kLinear:
@@ -158,7 +158,7 @@ const std::set<std::string>& keys_for(Op op, const std::string& subop) {
     case Op::kPad:
       return table.at("pad");
     case Op::kUnary:
-      return subop == "clip" ? table.at("clip") : table.at("none");
+      return l.unary == UnaryOp::kClip ? table.at("clip") : table.at("none");
     default:
       return table.at("none");
   }
@@ -166,14 +166,14 @@ const std::set<std::string>& keys_for(Op op, const std::string& subop) {
 
 void read_layer_keys(const Reader& r, const toml::table& t, Layer& l) {
   const std::string where = "layer '" + l.name + "': ";
-  const auto& allowed = keys_for(l.op, l.subop);
+  const auto& allowed = keys_for(l);
   for (const auto& [k, v] : t) {
     const std::string key(k.str());
     if (key == "name" || key == "op" || key == "input" || key == "inputs") continue;
     if (!allowed.count(key)) {
       std::vector<std::string> names(allowed.begin(), allowed.end());
       r.fail(v.source(),
-             where + "unknown key '" + key + "' for op '" + op_name(l.op, l.subop) + "'" +
+             where + "unknown key '" + key + "' for op '" + op_name(l) + "'" +
                  (names.empty() ? " (it takes none)" : "; expected one of: " + join(names)));
     }
     if (key == "out_channels")
@@ -239,7 +239,7 @@ void read_layer_keys(const Reader& r, const toml::table& t, Layer& l) {
   if (l.op == Op::kConcat && !t.contains("axis")) l.axis = 1;
   auto require = [&](const char* key) {
     if (!t.contains(key))
-      r.fail(t.source(), where + "op '" + op_name(l.op, l.subop) + "' needs key '" + key + "'");
+      r.fail(t.source(), where + "op '" + op_name(l) + "' needs key '" + key + "'");
   };
   if (l.op == Op::kConv2d) require("out_channels"), require("kernel");
   if (l.op == Op::kLinear) require("out_features");
@@ -315,8 +315,7 @@ Network parse_network_toml(std::string_view text, const std::string& source,
                  (hint.empty() ? "" : " (did you mean " + join(hint, " or ") + "?)") +
                  "; valid ops: " + join(op_names()));
     }
-    l.op = op->op;
-    l.subop = op->subop;
+    static_cast<OpKind&>(l) = *op;  // the op with its sub-op
 
     std::vector<std::string> input_names;
     if (t.contains("input") && t.contains("inputs"))

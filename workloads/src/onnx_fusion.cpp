@@ -207,7 +207,7 @@ bool fuse_gelu(NodeContext& ctx) {
     return false;
   Layer l;
   l.op = Op::kUnary;
-  l.subop = "gelu";
+  l.unary = UnaryOp::kGelu;
   l.inputs = {g.activation(x)};
   add_fused(ctx, std::move(l), "Gelu", {erf, add, mul, half}, out0(nodes[half]));
   return true;
@@ -228,7 +228,7 @@ bool fuse_hardswish(NodeContext& ctx) {
     return false;
   Layer l;
   l.op = Op::kUnary;
-  l.subop = "hardswish";
+  l.unary = UnaryOp::kHardSwish;
   l.inputs = {g.activation(x)};
   add_fused(ctx, std::move(l), "HardSwish", {mul}, out0(nodes[mul]));
   return true;

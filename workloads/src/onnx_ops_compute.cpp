@@ -1,7 +1,6 @@
 // Mapping of compute ops (convolution, GEMM, normalisation, activations, pooling, element-wise)
 // from ONNX nodes to Layers.
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <limits>
 
@@ -186,7 +185,7 @@ void map_gemm(NodeContext& ctx) {
   if (has_c && !c_is_bias) {
     Layer add;
     add.op = Op::kEltwise;
-    add.subop = "add";
+    add.binary = BinaryOp::kAdd;
     add.inputs = {id, ctx.activation_input(2)};
     id = ctx.emit(std::move(add));
   }
@@ -269,23 +268,48 @@ void map_layernorm(NodeContext& ctx) {
 
 // ---- element-wise ---------------------------------------------------------------------------
 
-std::string lower(std::string s) {
-  for (auto& ch : s)
-    ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return s;
+// The ONNX ops that map one to one onto a sub-op; the handlers look their node's op up here.
+constexpr std::pair<const char*, UnaryOp> kOnnxUnary[] = {
+    {"Relu", UnaryOp::kRelu}, {"Sigmoid", UnaryOp::kSigmoid},
+    {"Tanh", UnaryOp::kTanh}, {"Erf", UnaryOp::kErf},
+    {"Sqrt", UnaryOp::kSqrt}, {"Exp", UnaryOp::kExp},
+    {"Neg", UnaryOp::kNeg},   {"Reciprocal", UnaryOp::kReciprocal},
+    {"Abs", UnaryOp::kAbs},   {"HardSwish", UnaryOp::kHardSwish},
+};
+constexpr std::pair<const char*, BinaryOp> kOnnxBinary[] = {
+    {"Add", BinaryOp::kAdd}, {"Sub", BinaryOp::kSub}, {"Mul", BinaryOp::kMul},
+    {"Div", BinaryOp::kDiv}, {"Pow", BinaryOp::kPow}, {"Max", BinaryOp::kMax},
+    {"Min", BinaryOp::kMin},
+};
+constexpr std::pair<const char*, ReduceOp> kOnnxReduce[] = {
+    {"ReduceMean", ReduceOp::kMean},
+    {"ReduceSum", ReduceOp::kSum},
+    {"ReduceMax", ReduceOp::kMax},
+};
+
+// The sub-op of the node's op in `table`; a node registered with a handler but missing from
+// its table would be a bug, reported as an unsupported op rather than guessed.
+template <typename E, std::size_t N>
+E sub_op_of(NodeContext& ctx, const std::pair<const char*, E> (&table)[N]) {
+  for (const auto& [onnx_op, e] : table)
+    if (ctx.op() == onnx_op) return e;
+  std::vector<std::string> known;
+  for (const auto& entry : table)
+    known.emplace_back(entry.first);
+  ctx.fail("op '" + ctx.op() + "' is not one of " + join(known));
 }
 
-void emit_unary(NodeContext& ctx, const std::string& subop) {
+void emit_unary(NodeContext& ctx, UnaryOp op) {
   Layer l;
   l.op = Op::kUnary;
-  l.subop = subop;
+  l.unary = op;
   l.inputs = {ctx.activation_input(0)};
   ctx.set_output_layer(0, ctx.emit(std::move(l)));
 }
 
 void map_unary(NodeContext& ctx) {
   ctx.need_inputs(1, 1);
-  emit_unary(ctx, lower(ctx.op()));  // Relu -> relu, HardSwish -> hardswish, ...
+  emit_unary(ctx, sub_op_of(ctx, kOnnxUnary));
 }
 
 // HardSigmoid's constants default to 0.2 and 0.5 in ONNX (torch exports 1/6 and 0.5).
@@ -293,7 +317,7 @@ void map_hardsigmoid(NodeContext& ctx) {
   ctx.need_inputs(1, 1);
   Layer l;
   l.op = Op::kUnary;
-  l.subop = "hardsigmoid";
+  l.unary = UnaryOp::kHardSigmoid;
   l.alpha = ctx.attr_float("alpha", 0.2f);
   l.beta = ctx.attr_float("beta", 0.5f);
   l.inputs = {ctx.activation_input(0)};
@@ -317,11 +341,11 @@ void map_clip(NodeContext& ctx) {
     lo = bound(1, "min", -kInf);
     hi = bound(2, "max", kInf);
   }
-  if (lo == 0.0f && hi == 6.0f) return emit_unary(ctx, "relu6");
-  if (lo == 0.0f && hi == kInf) return emit_unary(ctx, "relu");
+  if (lo == 0.0f && hi == 6.0f) return emit_unary(ctx, UnaryOp::kRelu6);
+  if (lo == 0.0f && hi == kInf) return emit_unary(ctx, UnaryOp::kRelu);
   Layer l;
   l.op = Op::kUnary;
-  l.subop = "clip";
+  l.unary = UnaryOp::kClip;
   l.clip_min = lo;
   l.clip_max = hi;
   l.inputs = {ctx.activation_input(0)};
@@ -333,11 +357,12 @@ void map_clip(NodeContext& ctx) {
 void map_binary(NodeContext& ctx) {
   const bool variadic = ctx.op() == "Max" || ctx.op() == "Min";
   ctx.need_inputs(variadic ? 1 : 2, variadic ? 64 : 2);
+  const BinaryOp op = sub_op_of(ctx, kOnnxBinary);
   int id = ctx.activation_input(0);
   for (std::size_t i = 1; i < ctx.input_count(); ++i) {
     Layer l;
     l.op = Op::kEltwise;
-    l.subop = lower(ctx.op());
+    l.binary = op;
     l.inputs = {id, ctx.activation_input(i)};
     id = ctx.emit(std::move(l));
   }
@@ -368,7 +393,7 @@ void map_reduce(NodeContext& ctx) {
   }
   Layer l;
   l.op = Op::kReduce;
-  l.subop = ctx.op() == "ReduceMean" ? "mean" : ctx.op() == "ReduceSum" ? "sum" : "max";
+  l.reduce = sub_op_of(ctx, kOnnxReduce);
   if (!empty) l.axes = *axes;
   l.keepdims = ctx.attr_int("keepdims", 1) != 0;
   l.inputs = {ctx.activation_input(0)};
@@ -438,16 +463,15 @@ void add_compute_ops(HandlerTable& layers) {
   layers["MatMul"] = map_matmul;
   layers["BatchNormalization"] = map_batchnorm;
   layers["LayerNormalization"] = map_layernorm;
-  for (const char* op :
-       {"Relu", "Sigmoid", "Tanh", "Erf", "Sqrt", "Exp", "Neg", "Reciprocal", "Abs", "HardSwish"})
-    layers[op] = map_unary;
+  for (const auto& entry : kOnnxUnary)
+    layers[entry.first] = map_unary;
   layers["HardSigmoid"] = map_hardsigmoid;
   layers["Clip"] = map_clip;
-  for (const char* op : {"Add", "Sub", "Mul", "Div", "Pow", "Max", "Min"})
-    layers[op] = map_binary;
+  for (const auto& entry : kOnnxBinary)
+    layers[entry.first] = map_binary;
   layers["Softmax"] = map_softmax;
-  for (const char* op : {"ReduceMean", "ReduceSum", "ReduceMax"})
-    layers[op] = map_reduce;
+  for (const auto& entry : kOnnxReduce)
+    layers[entry.first] = map_reduce;
   layers["MaxPool"] = map_pool;
   layers["AveragePool"] = map_pool;
   layers["GlobalAveragePool"] = map_global_avgpool;

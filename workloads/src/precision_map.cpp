@@ -318,7 +318,7 @@ PrecisionMap resolve_precision_map(const PrecisionMapSpec& spec, const Network& 
       std::string why;
       if (!has_glob(pattern)) {
         if (auto id = net.find(pattern))
-          why = "layer '" + pattern + "' is a " + op_name(net.layer(*id).op, net.layer(*id).subop) +
+          why = "layer '" + pattern + "' is a " + op_name(net.layer(*id)) +
                 ", which has no MACs and so no precision";
         else
           why = "network '" + net.name() + "' has no MAC layer named '" + pattern + "'";

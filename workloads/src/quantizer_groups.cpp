@@ -15,14 +15,45 @@ namespace {
 // the producer's quantizer.
 bool is_fused_elementwise(const Layer& l) {
   if (l.op == Op::kBatchNorm) return true;
-  return l.op == Op::kUnary && (l.subop == "relu" || l.subop == "relu6" || l.subop == "clip");
+  if (l.op != Op::kUnary) return false;
+  switch (l.unary) {
+    case UnaryOp::kRelu:
+    case UnaryOp::kRelu6:
+    case UnaryOp::kClip:
+      return true;
+    case UnaryOp::kGelu:
+    case UnaryOp::kSilu:
+    case UnaryOp::kSigmoid:
+    case UnaryOp::kHardSwish:
+    case UnaryOp::kHardSigmoid:
+    case UnaryOp::kTanh:
+    case UnaryOp::kErf:
+    case UnaryOp::kSqrt:
+    case UnaryOp::kExp:
+    case UnaryOp::kNeg:
+    case UnaryOp::kReciprocal:
+    case UnaryOp::kAbs:
+      return false;
+  }
+  return false;  // not reached: the switch covers every UnaryOp
 }
 
 // Ops that combine their inputs in one number domain, so the inputs share a format.
 bool joins_inputs(const Layer& l) {
   if (l.op == Op::kConcat) return true;
-  return l.op == Op::kEltwise &&
-         (l.subop == "add" || l.subop == "sub" || l.subop == "max" || l.subop == "min");
+  if (l.op != Op::kEltwise) return false;
+  switch (l.binary) {
+    case BinaryOp::kAdd:
+    case BinaryOp::kSub:
+    case BinaryOp::kMax:
+    case BinaryOp::kMin:
+      return true;
+    case BinaryOp::kMul:
+    case BinaryOp::kDiv:
+    case BinaryOp::kPow:
+      return false;
+  }
+  return false;  // not reached: the switch covers every BinaryOp
 }
 
 std::string member_name(const Network& net, const GroupMember& m) {
@@ -42,7 +73,7 @@ std::vector<QuantizerGroup> quantizer_groups(const Network& net) {
     const Layer& l = net.layer(static_cast<int>(i));
     if (l.inputs.empty()) continue;
     // A concat only places its inputs side by side, so its output is in their group too.
-    if (is_data_movement(l.op, l.subop) || is_fused_elementwise(l) || l.op == Op::kConcat)
+    if (is_data_movement(l.op) || is_fused_elementwise(l) || l.op == Op::kConcat)
       boost::add_edge(i, static_cast<std::size_t>(l.inputs[0]), g);
     if (joins_inputs(l)) {
       for (std::size_t k = 1; k < l.inputs.size(); ++k)
@@ -104,8 +135,7 @@ std::vector<GroupConflict> find_group_conflicts(const Network& net, const Precis
     if (!g.joins.empty()) {
       std::vector<std::string> j;
       for (int id : g.joins)
-        j.push_back(op_name(net.layer(id).op, net.layer(id).subop) + " '" + net.layer(id).name +
-                    "'");
+        j.push_back(op_name(net.layer(id)) + " '" + net.layer(id).name + "'");
       why = "; joined by " + join(j);
     } else {
       why = "; they read the same tensor";

@@ -321,13 +321,13 @@ void infer_layer(Layer& l, const std::vector<const Layer*>& in) {
       infer_pool(l, in);
       break;
     case Op::kEltwise:
-      need_inputs(in, 2, l.subop.c_str());
+      need_inputs(in, 2, op_name(l).c_str());
       l.output_shape = broadcast_shapes(in[0]->output_shape, in[1]->output_shape);
       break;
     case Op::kUnary:
     case Op::kBatchNorm:
-      need_inputs(in, 1, l.subop.empty() ? "batchnorm" : l.subop.c_str());
-      if (l.op == Op::kUnary && l.subop == "clip" && !(l.clip_min <= l.clip_max))
+      need_inputs(in, 1, op_name(l).c_str());
+      if (l.op == Op::kUnary && l.unary == UnaryOp::kClip && !(l.clip_min <= l.clip_max))
         fail("clip min " + std::to_string(l.clip_min) + " is above its max " +
              std::to_string(l.clip_max));
       l.output_shape = in[0]->output_shape;
