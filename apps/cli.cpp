@@ -33,10 +33,13 @@ int run(const std::vector<std::string>& args, Io io) {
     io.out << app.version() << '\n';
     return 0;
   } catch (const CLI::ParseError& e) {
-    io.err << "mpsim: error: " << e.what() << "\n(run 'mpsim --help' for usage)\n";
+    io.err << "mpsim: error: " << printable_message(e.what())
+           << "\n(run 'mpsim --help' for usage)\n";
     return 2;
   } catch (const UserError& e) {
-    io.err << "mpsim: error: " << e.what() << '\n';
+    // Readers quote what they read through printable(); this catches whatever they missed, so
+    // no message can send a file's control bytes to the terminal.
+    io.err << "mpsim: error: " << printable_message(e.what()) << '\n';
     return 2;
   }
   return 0;

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <istream>
+#include <limits>
 #include <optional>
 #include <ostream>
 
@@ -47,7 +48,7 @@ std::vector<float> read_values(std::istream& in) {
     if (token.empty() || end != token.c_str() + token.size())
       throw UserError(located("stdin", number, 0,
                               token.empty() ? "expected a number, found an empty line"
-                                            : "expected a number, found '" + token + "'"));
+                                            : "expected a number, found " + quote(token)));
     values.push_back(v);
   }
   return values;
@@ -62,9 +63,11 @@ std::string print_value(float v) {
 
 Format checked_format(const QuantizeOptions& o) {
   const Format f = Format::parse(o.format);
-  if (o.scale && !(*o.scale > 0 && std::isfinite(static_cast<float>(*o.scale))))
+  // Range first: converting a double beyond fp32's range to float is undefined.
+  if (o.scale && !(*o.scale > 0 && *o.scale <= std::numeric_limits<float>::max() &&
+                   static_cast<float>(*o.scale) > 0))
     throw UserError("--scale must be a positive number within fp32's range, got " +
-                    print_value(static_cast<float>(*o.scale)));
+                    number_text(*o.scale));
   if (o.scale && f.is_block())
     throw UserError("--scale does not apply to " + f.name() +
                     ": MX blocks carry their own power-of-two scales");

@@ -5,16 +5,15 @@
 #include <cstdlib>
 #include <string>
 
+#include "formats/error.h"
+
 namespace mpsim::cli {
 
 namespace {
 
 // The value as the user typed it, cut short and without control bytes.
 std::string shown(const std::string& v) {
-  std::string out;
-  for (unsigned char c : v.substr(0, 40))
-    out += (c < 0x20 || c == 0x7f) ? '?' : static_cast<char>(c);
-  return v.size() > 40 ? out + "..." : out;
+  return printable(v, 40);
 }
 
 }  // namespace

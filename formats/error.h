@@ -29,4 +29,20 @@ std::vector<std::string> closest_names(std::string_view name,
 // "a, b, c" for error messages.
 std::string join(const std::vector<std::string>& items, std::string_view separator = ", ");
 
+// Text from a file (a name, a key, a value) as a message may quote it: bytes below 0x20, 0x7f,
+// C1 controls (U+0080 to U+009F) and bytes that are not valid UTF-8 become \xNN, so a binary
+// file cannot drive the terminal or garble the message; past `max_chars` characters it is cut
+// and ends in "...".
+std::string printable(std::string_view text, std::size_t max_chars = 80);
+// printable(text) in single quotes: "layer " + quote(name).
+std::string quote(std::string_view text);
+// A whole message made safe for a terminal the same way, keeping its line breaks and tabs and
+// its length: the last guard before a message is printed.
+std::string printable_message(std::string_view message);
+
+// A number as a message shows it: %g with `digits` significant digits ("0.5", "6", "1e+308",
+// "-inf"), never 300 digits. 15 digits show a double as written; 7 a value stored as a float
+// (1e30f is 1.00000002e+30 exactly).
+std::string number_text(double v, int digits = 15);
+
 }  // namespace mpsim

@@ -1,20 +1,12 @@
 #include "costmodel/src/hardware_reader.h"
 
 #include <cmath>
-#include <sstream>
 
 #include "formats/error.h"
 
 namespace mpsim::hwcfg {
 
 namespace {
-
-std::string number_text(double v) {
-  std::ostringstream s;
-  s.precision(15);
-  s << v;
-  return s.str();
-}
 
 bool is_override(const toml::source_region& r) {
   return r.path && r.path->rfind("--set ", 0) == 0;
@@ -35,7 +27,7 @@ std::string range_text(T min, T max, bool min_exclusive, T unbounded) {
 std::string describe_node(const toml::node& n) {
   switch (n.type()) {
     case toml::node_type::string:
-      return "a string (\"" + *n.value_exact<std::string>() + "\")";
+      return "a string (\"" + printable(*n.value_exact<std::string>()) + "\")";
     case toml::node_type::integer:
       return "an integer (" + std::to_string(*n.value_exact<std::int64_t>()) + ")";
     case toml::node_type::floating_point:
@@ -72,7 +64,7 @@ std::string Reader::where(const toml::source_region& r, const std::string& path)
 }
 
 void Reader::error(const toml::node* n, const std::string& path, const std::string& message) {
-  errors_.push_back(where(n, path) + ": key '" + path + "': " + message);
+  errors_.push_back(where(n, path) + ": key " + quote(path) + ": " + message);
 }
 
 void Reader::error_at(const std::string& path, const std::string& message) {
@@ -90,7 +82,7 @@ void Reader::check_keys(const toml::table& t, const TableSchema& schema, const s
     if (schema.find(key)) continue;
     const auto names = schema.key_names();
     const auto hints = closest_names(key, names);
-    std::string message = "unknown key '" + child_path(path, key) + "'";
+    std::string message = "unknown key " + quote(child_path(path, key));
     if (!hints.empty()) message += " (did you mean '" + child_path(path, hints.front()) + "'?)";
     message += "; " + std::string(schema.header) + " takes: " + join(names);
     // Point at the key itself; a key made by --set has no place of its own, its value has.

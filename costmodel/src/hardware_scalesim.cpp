@@ -50,7 +50,7 @@ Ini parse_ini(const std::string& text, const std::string& source) {
     if (s.empty() || s[0] == '#' || s[0] == ';') continue;
     if (s[0] == '[') {
       if (s.back() != ']' || s.size() < 3)
-        throw UserError(located(source, line, 0, "malformed section header '" + s + "'"));
+        throw UserError(located(source, line, 0, "malformed section header " + quote(s)));
       section = lower(trim(s.substr(1, s.size() - 2)));
       ini[section];
       continue;
@@ -59,15 +59,16 @@ Ini parse_ini(const std::string& text, const std::string& source) {
     const auto sep = s.find_first_of("=:");
     if (sep == std::string::npos || sep == 0)
       throw UserError(
-          located(source, line, 0, "expected 'Key = value' or 'Key: value', found '" + s + "'"));
+          located(source, line, 0, "expected 'Key = value' or 'Key: value', found " + quote(s)));
     if (section.empty())
-      throw UserError(located(source, line, 0, "'" + s + "' comes before any [section]"));
+      throw UserError(located(source, line, 0, quote(s) + " comes before any [section]"));
     const std::string key = lower(trim(s.substr(0, sep)));
     auto& keys = ini[section];
     if (keys.count(key))
       throw UserError(located(source, line, 0,
-                              "key '" + trim(s.substr(0, sep)) + "' appears twice in [" + section +
-                                  "] (first on line " + std::to_string(keys[key].line) + ")"));
+                              "key " + quote(trim(s.substr(0, sep))) + " appears twice in [" +
+                                  printable(section) + "] (first on line " +
+                                  std::to_string(keys[key].line) + ")"));
     keys[key] = {trim(s.substr(sep + 1)), line};
   }
   return ini;
@@ -101,7 +102,7 @@ class CfgReader {
     if (e.value.empty() || used != e.value.size() || v <= 0 || v > max)
       throw UserError(located(source_, e.line, 0,
                               key + ": expected a positive integer up to " + std::to_string(max) +
-                                  ", found '" + e.value + "'"));
+                                  ", found " + quote(e.value)));
     return v;
   }
 
@@ -202,7 +203,7 @@ ScaleSimTree scalesim_tree(const std::string& text, const std::string& source) {
   } else {
     throw UserError(
         located(source, mode.line, 0,
-                "InterfaceBandwidth: expected CALC or USER, found '" + mode.value + "'"));
+                "InterfaceBandwidth: expected CALC or USER, found " + quote(mode.value)));
   }
   w["dram"] = cfg.where(mode);
   out.root.insert("dram", std::move(dram));

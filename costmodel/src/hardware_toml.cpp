@@ -227,7 +227,7 @@ std::vector<Operand> read_holds(Reader& r, const toml::table& t, const std::stri
     if (!o)
       r.error(t.get("holds"), key, unknown_name_message("operand", name, operand_names()));
     else if (std::find(out.begin(), out.end(), *o) != out.end())
-      r.error(t.get("holds"), key, "operand '" + name + "' is listed twice");
+      r.error(t.get("holds"), key, "operand " + quote(name) + " is listed twice");
     else
       out.push_back(*o);
   }
@@ -333,7 +333,7 @@ void read_technology(Reader& r, const toml::table* t, TechnologySpec& tech) {
 
 std::string unknown_name_message(const std::string& what, const std::string& name,
                                  const std::vector<std::string>& valid) {
-  std::string message = "unknown " + what + " '" + name + "'";
+  std::string message = "unknown " + what + " " + quote(name);
   if (auto hints = closest_names(name, valid); !hints.empty())
     message += " (did you mean '" + hints.front() + "'?)";
   return message + "; valid: " + join(valid);

@@ -143,7 +143,7 @@ DramDefaults dram_defaults(DramKind k) {
 }
 
 void check_positive(double v, const char* what) {
-  if (!(v > 0)) throw UserError(std::string(what) + " must be positive, not " + std::to_string(v));
+  if (!(v > 0)) throw UserError(std::string(what) + " must be positive, not " + number_text(v));
 }
 
 }  // namespace

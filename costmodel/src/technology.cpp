@@ -143,7 +143,7 @@ TechnologyScale technology_scale(const TechnologySpec& t) {
   const double nominal = nominal_vdd_v(t.node_nm);
   if (t.vdd_v < 0 || !std::isfinite(t.vdd_v))
     throw UserError("technology vdd must be a positive voltage (0 = the node's nominal " +
-                    std::to_string(nominal) + " V)");
+                    number_text(nominal) + " V)");
   const double vdd = t.vdd_v == 0 ? nominal : t.vdd_v;
   // Outside this band the CV^2 and linear-leakage rules below stop being credible (near- and
   // sub-threshold operation, or overdrive).

@@ -38,7 +38,7 @@ std::optional<Normalization> input_normalization(const std::string& text, const 
     char* end = nullptr;
     const float v = std::strtof(s.c_str(), &end);
     if (s.empty() || end != s.c_str() + s.size() || !std::isfinite(v))
-      throw UserError(what + ": expected a number, found '" + s + "'");
+      throw UserError(what + ": expected a number, found " + quote(s));
     return v;
   };
   if (text == "none") return std::nullopt;
@@ -51,7 +51,7 @@ std::optional<Normalization> input_normalization(const std::string& text, const 
   }
   const auto comma = text.find(',');
   if (comma == std::string::npos)
-    throw UserError("--normalize: expected MEAN,STD or none, found '" + text + "'");
+    throw UserError("--normalize: expected MEAN,STD or none, found " + quote(text));
   const float mean = number(text.substr(0, comma), "--normalize mean");
   const float sd = number(text.substr(comma + 1), "--normalize std");
   if (!(sd > 0)) throw UserError("--normalize: the standard deviation must be positive");

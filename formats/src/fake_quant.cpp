@@ -33,7 +33,7 @@ void require_element_format(const Format& f, const char* what) {
 
 Prepared prepare(const Format& f, QuantParams p) {
   if (!(p.scale > 0) || !std::isfinite(p.scale))
-    throw UserError("scale must be positive and finite, got " + std::to_string(p.scale));
+    throw UserError("scale must be positive and finite, got " + number_text(p.scale, 7));
   if (p.zero_point != 0 && f.kind() != FormatKind::kUnsignedInt)
     throw UserError("zero point " + std::to_string(p.zero_point) + " given for " + f.name() +
                     ": only uint formats have a zero point (the others are symmetric)");
@@ -99,7 +99,7 @@ QuantParams params_for_range(const Format& f, const Range& r) {
 QuantParams symmetric_params(const Format& f, float amax) {
   require_element_format(f, "symmetric_params");
   if (!(amax >= 0) || !std::isfinite(amax))
-    throw UserError("symmetric_params: amax must be finite and >= 0, got " + std::to_string(amax));
+    throw UserError("symmetric_params: amax must be finite and >= 0, got " + number_text(amax, 7));
   const auto top = static_cast<float>(f.max());  // qmax for integers
   const float scale = amax / top;
   return {scale > 0 ? scale : 1.0f, 0};
@@ -110,8 +110,8 @@ QuantParams asymmetric_params(const Format& f, float min, float max) {
     throw UserError("asymmetric_params: " + f.name() +
                     " is symmetric; a zero point needs a uint format");
   if (!std::isfinite(min) || !std::isfinite(max) || min > max)
-    throw UserError("asymmetric_params: need finite min <= max, got " + std::to_string(min) +
-                    " and " + std::to_string(max));
+    throw UserError("asymmetric_params: need finite min <= max, got " + number_text(min, 7) +
+                    " and " + number_text(max, 7));
   const double lo = std::min(min, 0.0f);
   const double hi = std::max(max, 0.0f);
   const auto qmax = static_cast<double>(f.qmax());

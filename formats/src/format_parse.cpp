@@ -285,8 +285,7 @@ Format Format::parse(std::string_view name) {
   const std::string key = lower(name);
   std::string why;
   if (auto f = parse_lower(key, &why)) return *f;
-  std::string message =
-      why.empty() ? "unknown number format '" + std::string(name) + "'" : "format " + why;
+  std::string message = why.empty() ? "unknown number format " + quote(name) : "format " + why;
   const auto h = hints(key);
   if (!h.empty()) message += "; did you mean " + join(h, " or ") + "?";
   message += "; valid formats: " + valid_names_summary();

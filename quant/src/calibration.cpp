@@ -26,7 +26,8 @@ CalibrationOptions parse_calibration(const std::string& text) {
       char* end = nullptr;
       c.percentile = std::strtod(v.c_str(), &end);
       if (end != v.c_str() + v.size() || !(c.percentile > 0 && c.percentile <= 100))
-        throw UserError("calibration '" + text + "': the percentile must be a number in (0, 100]");
+        throw UserError("calibration " + quote(text) +
+                        ": the percentile must be a number in (0, 100]");
     }
     return c;
   }

@@ -225,4 +225,37 @@ TEST_CASE("quantizer groups: equal-width formats of different kinds cannot be re
   CHECK_THROWS_WITH_AS(resolve_groups_to_wider(net, map, groups),
                        doctest::Contains("cannot choose the wider of int8 and fp8_e4m3"),
                        UserError);
+  // The message names the layers reading each of the two formats.
+  CHECK_THROWS_WITH_AS(
+      resolve_groups_to_wider(net, map, groups),
+      doctest::Contains("layer block.conv1 reads int8, layer block.down reads fp8_e4m3"),
+      UserError);
+
+  // The widest format is not the first member's: branch.a (int4) comes first in the group of
+  // branch.a, branch.b, q and k; the tie is between branch.b and k.
+  auto tie = resolve_precision_map(parse_precision_map(R"(
+[default]
+weight = "int8"
+activation = "int8"
+[[override]]
+layers = ["branch.a", "q"]
+activation = "int4"
+[[override]]
+layers = "branch.b"
+activation = "fp8_e4m3"
+[[override]]
+layers = "k"
+activation = "fp8_e5m2"
+)",
+                                                       "m.toml"),
+                                   net);
+  try {
+    resolve_groups_to_wider(net, tie, groups);
+    FAIL("expected an error");
+  } catch (const UserError& e) {
+    const std::string m = e.what();
+    CHECK(m.find("the wider of fp8_e4m3 and fp8_e5m2 (both 8 bits; layer branch.b reads "
+                 "fp8_e4m3, layer k reads fp8_e5m2)") != std::string::npos);
+    CHECK(m.find("branch.a") == std::string::npos);
+  }
 }

@@ -278,10 +278,10 @@ int Network::add_input(std::string name, Shape shape, int source_line) {
 
 int Network::add_layer(Layer layer) {
   // Callers that know the file (the parsers) put "file:line:" in front of this.
-  auto where = [&] { return "layer '" + layer.name + "'"; };
+  auto where = [&] { return "layer " + quote(layer.name); };
   if (layer.name.empty()) throw UserError("a layer has no name");
   if (graph_->by_name.count(layer.name))
-    throw UserError(where() + ": the name is used twice in network '" + name_ + "'");
+    throw UserError(where() + ": the name is used twice in network " + quote(name_));
   std::vector<const Layer*> ins;
   for (int id : layer.inputs) {
     if (id < 0 || static_cast<std::size_t>(id) >= layers_.size())

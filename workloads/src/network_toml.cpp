@@ -1,7 +1,9 @@
 // Parses network files. TOML types stay in this file; the rest of mpsim sees a Network.
 #include <toml++/toml.h>
 #include <array>
+#include <cmath>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
@@ -36,6 +38,15 @@ class Reader {
   double number(const toml::node& n, const std::string& key) const {
     if (auto v = n.value<double>()) return *v;
     fail(n.source(), "key '" + key + "': expected a number, found " + type_name(n));
+  }
+
+  // A number stored as a float: beyond float's range the conversion would be undefined.
+  float single(const toml::node& n, const std::string& key) const {
+    const double v = number(n, key);
+    if (std::isfinite(v) && std::fabs(v) > std::numeric_limits<float>::max())
+      fail(n.source(), "key '" + key + "': " + number_text(v) + " is beyond the float range (" +
+                           number_text(std::numeric_limits<float>::max(), 7) + ")");
+    return static_cast<float>(v);
   }
 
   std::string string(const toml::node& n, const std::string& key) const {
@@ -165,7 +176,7 @@ const std::set<std::string>& keys_for(const Layer& l) {
 }
 
 void read_layer_keys(const Reader& r, const toml::table& t, Layer& l) {
-  const std::string where = "layer '" + l.name + "': ";
+  const std::string where = "layer " + quote(l.name) + ": ";
   const auto& allowed = keys_for(l);
   for (const auto& [k, v] : t) {
     const std::string key(k.str());
@@ -173,7 +184,7 @@ void read_layer_keys(const Reader& r, const toml::table& t, Layer& l) {
     if (!allowed.count(key)) {
       std::vector<std::string> names(allowed.begin(), allowed.end());
       r.fail(v.source(),
-             where + "unknown key '" + key + "' for op '" + op_name(l) + "'" +
+             where + "unknown key " + quote(key) + " for op '" + op_name(l) + "'" +
                  (names.empty() ? " (it takes none)" : "; expected one of: " + join(names)));
     }
     if (key == "out_channels")
@@ -227,9 +238,9 @@ void read_layer_keys(const Reader& r, const toml::table& t, Layer& l) {
     else if (key == "index")
       l.index = r.integer(v, key);
     else if (key == "min")
-      l.clip_min = static_cast<float>(r.number(v, key));
+      l.clip_min = r.single(v, key);
     else if (key == "max")
-      l.clip_max = static_cast<float>(r.number(v, key));
+      l.clip_max = r.single(v, key);
   }
   // Defaults that depend on other keys.
   if ((l.op == Op::kMaxPool || l.op == Op::kAvgPool) && !t.contains("stride")) {
@@ -264,8 +275,8 @@ Network parse_network_toml(std::string_view text, const std::string& source,
   static const std::set<std::string> top_keys = {"name", "description", "source", "input", "layer"};
   for (const auto& [k, v] : root)
     if (!top_keys.count(std::string(k.str())))
-      r.fail(v.source(), "unknown key '" + std::string(k.str()) +
-                             "'; expected one of: name, description, source, input, layer");
+      r.fail(v.source(), "unknown key " + quote(k.str()) +
+                             "; expected one of: name, description, source, input, layer");
 
   Network net(root.contains("name") ? r.string(*root.get("name"), "name") : source);
 
@@ -277,7 +288,7 @@ Network parse_network_toml(std::string_view text, const std::string& source,
     for (const auto& [k, v] : t)
       if (k.str() != "name" && k.str() != "shape")
         r.fail(v.source(),
-               "[[input]]: unknown key '" + std::string(k.str()) + "'; expected name and shape");
+               "[[input]]: unknown key " + quote(k.str()) + "; expected name and shape");
     if (!t.contains("name") || !t.contains("shape"))
       r.fail(t.source(), "[[input]] needs name and shape");
     const auto name = r.string(*t.get("name"), "name");
@@ -311,7 +322,7 @@ Network parse_network_toml(std::string_view text, const std::string& source,
     if (!op || op->op == Op::kInput) {
       auto hint = closest_names(op_text, op_names());
       r.fail(t.get("op")->source(),
-             "layer '" + l.name + "': unknown op '" + op_text + "'" +
+             "layer " + quote(l.name) + ": unknown op " + quote(op_text) +
                  (hint.empty() ? "" : " (did you mean " + join(hint, " or ") + "?)") +
                  "; valid ops: " + join(op_names()));
     }
@@ -319,20 +330,23 @@ Network parse_network_toml(std::string_view text, const std::string& source,
 
     std::vector<std::string> input_names;
     if (t.contains("input") && t.contains("inputs"))
-      r.fail(t.source(), "layer '" + l.name + "': give either input or inputs, not both");
+      r.fail(t.source(), "layer " + quote(l.name) + ": give either input or inputs, not both");
     if (const auto* in = t.get("input")) input_names.push_back(r.string(*in, "input"));
     if (const auto* in = t.get("inputs")) input_names = r.strings(*in, "inputs");
     if (input_names.empty()) {
       if (previous < 0)
-        r.fail(t.source(), "layer '" + l.name + "' names no input and the network has " +
+        r.fail(t.source(), "layer " + quote(l.name) + " names no input and the network has " +
                                std::to_string(input_count) + " inputs; give input = \"...\"");
       l.inputs.push_back(previous);  // default: the layer above
     }
     for (const auto& name : input_names) {
       const auto id = net.find(name);
       if (!id) {
-        auto hint = closest_names(name, net.layer_names());
-        r.fail(t.source(), "layer '" + l.name + "': input '" + name + "' is not defined above" +
+        std::vector<std::string> hint;
+        for (const auto& close : closest_names(name, net.layer_names()))
+          hint.push_back(printable(close));
+        r.fail(t.source(), "layer " + quote(l.name) + ": input " + quote(name) +
+                               " is not defined above" +
                                (hint.empty() ? "" : " (did you mean " + join(hint, " or ") + "?)"));
       }
       l.inputs.push_back(*id);

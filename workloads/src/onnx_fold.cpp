@@ -105,8 +105,8 @@ void fold_constant(NodeContext& ctx) {
   } else if (name == "value_ints" && a.type() == onnx::AttributeProto::INTS) {
     ctx.set_output_constant(0, Const::of_ints({a.ints_size()}, {a.ints().begin(), a.ints().end()}));
   } else {
-    ctx.fail("attribute '" + name +
-             "' is not a value mpsim can read (a tensor, float(s) or int(s))");
+    ctx.fail("attribute " + quote(name) +
+             " is not a value mpsim can read (a tensor, float(s) or int(s))");
   }
 }
 

@@ -63,7 +63,11 @@ const Value* Graph::find(const std::string& tensor) const {
 Shape Graph::shape(const Value& v) const {
   if (v.layer >= 0) return net_.layer(v.layer).output_shape;
   if (v.constant) return v.constant->shape;
-  return tensor_shape(*v.proto);
+  try {
+    return tensor_shape(*v.proto);  // refuses absurd sizes, naming the tensor but not the file
+  } catch (const UserError& e) {
+    throw UserError(path_ + ": " + e.what());
+  }
 }
 
 std::shared_ptr<const Const> Graph::constant(const Value& v) {
@@ -108,7 +112,7 @@ Tensor Graph::float_matrix_transposed(const Value& v) {
 // still sees two operands and no MACs appear that were not in the model.
 int Graph::activation(const std::string& tensor) {
   const Value* v = find(tensor);
-  if (!v) throw UserError(path_ + ": tensor '" + tensor + "' is not defined");
+  if (!v) throw UserError(path_ + ": tensor " + quote(tensor) + " is not defined");
   if (!v->is_constant()) return v->layer;
   if (auto it = materialized_.find(tensor); it != materialized_.end()) return it->second;
   Layer l;
@@ -124,7 +128,7 @@ int Graph::activation(const std::string& tensor) {
   try {
     id = net_.add_layer(std::move(l));
   } catch (const UserError& e) {
-    throw UserError(path_ + ": constant '" + tensor + "' used as an operand: " + e.what());
+    throw UserError(path_ + ": constant " + quote(tensor) + " used as an operand: " + e.what());
   }
   materialized_.emplace(tensor, id);
   return id;
@@ -154,7 +158,8 @@ int Graph::add_layer(Layer layer, int node_index) {
 void Graph::fail_node(int node_index, const std::string& message) const {
   const auto& n = graph_.node(node_index);
   const std::string op = default_domain(n.domain()) ? n.op_type() : n.domain() + "." + n.op_type();
-  throw UserError(path_ + ": node '" + node_label(node_index) + "' (op " + op + "): " + message);
+  throw UserError(path_ + ": node " + quote(node_label(node_index)) + " (op " + printable(op) +
+                  "): " + message);
 }
 
 const std::vector<int>& Graph::consumers(const std::string& tensor) const {
@@ -195,8 +200,8 @@ const Value& NodeContext::input(std::size_t i) const {
   if (!has_input(i)) fail("input " + std::to_string(i) + " is missing");
   const Value* v = graph_.find(input_name(i));
   if (!v)
-    fail("input '" + input_name(i) +
-         "' is not an initializer, a graph input or the output of an earlier node");
+    fail("input " + quote(input_name(i)) +
+         " is not an initializer, a graph input or the output of an earlier node");
   return *v;
 }
 
@@ -204,14 +209,14 @@ std::shared_ptr<const Const> NodeContext::constant_input(std::size_t i, const st
   if (!has_input(i)) fail("the " + what + " (input " + std::to_string(i) + ") is missing");
   const Value& v = input(i);
   if (!v.is_constant())
-    fail("the " + what + " (input '" + input_name(i) +
-         "') must be a constant known at import time, but it is computed from activations");
+    fail("the " + what + " (input " + quote(input_name(i)) +
+         ") must be a constant known at import time, but it is computed from activations");
   return graph_.constant(v);
 }
 
 std::vector<std::int64_t> NodeContext::ints_input(std::size_t i, const std::string& what) {
   auto c = constant_input(i, what);
-  if (!c->is_int) fail("the " + what + " (input '" + input_name(i) + "') must be integers");
+  if (!c->is_int) fail("the " + what + " (input " + quote(input_name(i)) + ") must be integers");
   return c->ints;
 }
 
@@ -293,7 +298,7 @@ void NodeContext::set_output_constant(std::size_t k, Const c) {
 void NodeContext::refuse_extra_outputs(std::size_t from, const std::string& what) const {
   for (std::size_t k = from; k < output_count(); ++k)
     if (output_used(k))
-      fail("its output '" + output_name(k) + "' (" + what +
+      fail("its output " + quote(output_name(k)) + " (" + what +
            ") is used, but mpsim models only the main output");
 }
 

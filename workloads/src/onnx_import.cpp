@@ -91,8 +91,8 @@ void import_node(Graph& g, int index) {
   const bool default_domain = n.domain().empty() || n.domain() == "ai.onnx";
   const auto& tables = op_tables();
   if (!default_domain || (!tables.layers.count(n.op_type()) && !tables.folds.count(n.op_type())))
-    throw UserError(g.path() + ": node '" + ctx.label() + "' (op " +
-                    (default_domain ? n.op_type() : n.domain() + "." + n.op_type()) +
+    throw UserError(g.path() + ": node " + quote(ctx.label()) + " (op " +
+                    printable(default_domain ? n.op_type() : n.domain() + "." + n.op_type()) +
                     ") is not supported; supported ops: " + supported_ops());
   bool all_constant = true;
   for (std::size_t i = 0; i < ctx.input_count(); ++i)
@@ -117,7 +117,7 @@ void import_node(Graph& g, int index) {
   }
   for (std::size_t k = 0; k < ctx.output_count(); ++k)
     if (ctx.output_used(k) && !g.find(ctx.output_name(k)))
-      ctx.fail("its output '" + ctx.output_name(k) + "' is used, but mpsim does not model it");
+      ctx.fail("its output " + quote(ctx.output_name(k)) + " is used, but mpsim does not model it");
 }
 
 }  // namespace

@@ -74,7 +74,7 @@ std::string dims_text(const std::vector<Dim>& dims) {
   std::string s;
   for (const auto& d : dims) {
     if (!s.empty()) s += 'x';
-    s += d.value > 0 ? std::to_string(d.value) : d.param.empty() ? "?" : d.param;
+    s += d.value > 0 ? std::to_string(d.value) : d.param.empty() ? "?" : printable(d.param);
   }
   return s.empty() ? "a scalar" : s;
 }
@@ -82,7 +82,7 @@ std::string dims_text(const std::vector<Dim>& dims) {
 std::string inputs_text(const std::vector<Declared>& inputs) {
   std::vector<std::string> parts;
   for (const auto& in : inputs)
-    parts.push_back("'" + in.name + "' (" + (in.has_shape ? dims_text(in.dims) : "no shape") + ")");
+    parts.push_back(quote(in.name) + " (" + (in.has_shape ? dims_text(in.dims) : "no shape") + ")");
   return join(parts);
 }
 
@@ -102,7 +102,7 @@ class Resolver {
           dim.value = symbols_.at(dim.param);
     std::vector<GraphInput> out;
     for (auto& in : inputs_) {
-      const std::string where = path_ + ": graph input '" + in.name + "'";
+      const std::string where = path_ + ": graph input " + quote(in.name);
       Shape shape;
       for (std::size_t d = 0; d < in.dims.size(); ++d) {
         Dim& dim = in.dims[d];
@@ -127,17 +127,18 @@ class Resolver {
                                : "<" + (dim.param.empty() ? "size" : dim.param) + ">";
     }
     const std::string& param = in.dims[d].param;
-    return UserError(path_ + ": graph input '" + in.name + "' has a dynamic dimension " +
-                     std::to_string(d) + (param.empty() ? "" : " ('" + param + "')") +
-                     " that nothing sets: give its size with --input-shape " + in.name + "=" +
-                     example + (param.empty() ? "" : " or --input-shape " + param + "=SIZE"));
+    return UserError(path_ + ": graph input " + quote(in.name) + " has a dynamic dimension " +
+                     std::to_string(d) + (param.empty() ? "" : " (" + quote(param) + ")") +
+                     " that nothing sets: give its size with --input-shape " + printable(in.name) +
+                     "=" + printable(example) +
+                     (param.empty() ? "" : " or --input-shape " + printable(param) + "=SIZE"));
   }
 
   void bind(const std::string& param, std::int64_t value, const std::string& by) {
     if (param.empty()) return;
     const auto [it, fresh] = symbols_.emplace(param, value);
     if (!fresh && it->second != value)
-      throw UserError(path_ + ": dimension '" + param + "' is set to " +
+      throw UserError(path_ + ": dimension " + quote(param) + " is set to " +
                       std::to_string(it->second) + " by " + bound_by_.at(param) + " but to " +
                       std::to_string(value) + " by " + by);
     if (fresh) bound_by_[param] = by;
@@ -163,7 +164,7 @@ class Resolver {
         if (!d.param.empty() && std::find(names.begin(), names.end(), d.param) == names.end())
           names.push_back(d.param);
     for (auto& n : names)
-      n = "'" + n + "'";
+      n = quote(n);
     return names.empty() ? "none" : join(names);
   }
 
@@ -179,14 +180,14 @@ class Resolver {
           in->dims.assign(s.shape.size(), Dim{});
         }
         if (in->dims.size() != s.shape.size())
-          throw UserError(flag + ": " + path_ + "'s input '" + in->name + "' has rank " +
+          throw UserError(flag + ": " + path_ + "'s input " + quote(in->name) + " has rank " +
                           std::to_string(in->dims.size()) + " (" + dims_text(in->dims) + "), not " +
                           std::to_string(s.shape.size()));
         for (std::size_t d = 0; d < s.shape.size(); ++d) {
           Dim& dim = in->dims[d];
           if (dim.fixed && dim.value != s.shape[d])
-            throw UserError(flag + ": dimension " + std::to_string(d) + " of '" + in->name +
-                            "' is fixed at " + std::to_string(dim.value) + " in " + path_);
+            throw UserError(flag + ": dimension " + std::to_string(d) + " of " + quote(in->name) +
+                            " is fixed at " + std::to_string(dim.value) + " in " + path_);
           if (!dim.fixed) {
             bind(dim.param, s.shape[d], flag);
             dim.value = s.shape[d];
@@ -237,7 +238,7 @@ class Resolver {
       if (user_set(in)) {
         if (options_.batch && dim.value != batch)
           throw UserError("--batch " + std::to_string(batch) + " and --input-shape " + in.name +
-                          "=... give '" + in.name + "' different batch sizes (" +
+                          "=... give " + quote(in.name) + " different batch sizes (" +
                           std::to_string(batch) + " and " + std::to_string(dim.value) + ")");
         continue;
       }
@@ -250,11 +251,11 @@ class Resolver {
     }
     if (options_.batch && !any_dynamic && fixed_example && fixed_example->dims[0].value != batch)
       throw UserError("--batch " + std::to_string(batch) + ": " + path_ +
-                      " has a fixed batch dimension (input '" + fixed_example->name + "' is " +
+                      " has a fixed batch dimension (input " + quote(fixed_example->name) + " is " +
                       dims_text(fixed_example->dims) +
                       "); export the model with a dynamic batch, e.g. torch.onnx.export(..., "
                       "dynamic_axes={'" +
-                      fixed_example->name + "': {0: 'N'}}), to cost another batch size");
+                      printable(fixed_example->name) + "': {0: 'N'}}), to cost another batch size");
   }
 
   void apply_data_shape() {
@@ -289,7 +290,7 @@ std::vector<GraphInput> resolve_graph_inputs(const onnx::GraphProto& graph,
     if (initializer_names.count(in.name())) continue;  // old exporters list weights as inputs
     Declared decl;
     decl.name = in.name();
-    const std::string where = path + ": graph input '" + in.name() + "'";
+    const std::string where = path + ": graph input " + quote(in.name());
     if (!in.type().has_tensor_type())
       throw UserError(where + " is not a tensor; mpsim needs tensor inputs");
     decl.has_shape = in.type().tensor_type().has_shape();
@@ -318,9 +319,9 @@ std::vector<GraphInput> resolve_graph_inputs(const onnx::GraphProto& graph,
     for (const auto& s : options.input_shapes)
       given = given || s.name == in.name;
     if (!given)
-      throw UserError(path + ": graph input '" + in.name +
-                      "' has no shape in the model; give it with --input-shape " + in.name +
-                      "=D1xD2x...");
+      throw UserError(path + ": graph input " + quote(in.name) +
+                      " has no shape in the model; give it with --input-shape " +
+                      printable(in.name) + "=D1xD2x...");
   }
   return Resolver(path, options).run(std::move(inputs));
 }

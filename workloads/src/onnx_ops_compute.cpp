@@ -33,7 +33,7 @@ Pads resolve_pads(NodeContext& ctx, const Shape& x, const Ints& kernel, const In
   }
   if (mode == "VALID") return p;
   if (mode != "SAME_UPPER" && mode != "SAME_LOWER")
-    ctx.fail("auto_pad '" + mode + "' is not one of NOTSET, VALID, SAME_UPPER, SAME_LOWER");
+    ctx.fail("auto_pad " + quote(mode) + " is not one of NOTSET, VALID, SAME_UPPER, SAME_LOWER");
   std::int64_t begin[2], end[2];
   for (std::size_t d = 0; d < 2; ++d) {
     const std::int64_t in = x[2 + d];
@@ -70,8 +70,8 @@ Tensor channel_vector(NodeContext& ctx, std::size_t input, std::int64_t n,
   Tensor t = ctx.float_input(input);
   if (t.data.size() == 1 && n > 1) t.data.assign(static_cast<std::size_t>(n), t.data[0]);
   if (static_cast<std::int64_t>(t.data.size()) != n)
-    ctx.fail("the " + what + " '" + ctx.input_name(input) + "' has shape " + shape_string(t.shape) +
-             ", expected " + std::to_string(n) + " values");
+    ctx.fail("the " + what + " " + quote(ctx.input_name(input)) + " has shape " +
+             shape_string(t.shape) + ", expected " + std::to_string(n) + " values");
   t.shape = {n};
   return t;
 }
@@ -82,8 +82,8 @@ void map_conv(NodeContext& ctx) {
   ctx.need_inputs(2, 3);
   const Shape x = ctx.input_shape(0);
   if (!ctx.is_constant(1))
-    ctx.fail("the weight '" + ctx.input_name(1) +
-             "' must be an initializer or a constant; it is computed from activations");
+    ctx.fail("the weight " + quote(ctx.input_name(1)) +
+             " must be an initializer or a constant; it is computed from activations");
   const Shape w = ctx.input_shape(1);
   if (x.size() != 4 || w.size() != 4)
     ctx.fail("only 2-D convolutions are supported (4-D input and weight); got input " +
@@ -296,7 +296,7 @@ E sub_op_of(NodeContext& ctx, const std::pair<const char*, E> (&table)[N]) {
   std::vector<std::string> known;
   for (const auto& entry : table)
     known.emplace_back(entry.first);
-  ctx.fail("op '" + ctx.op() + "' is not one of " + join(known));
+  ctx.fail("op " + quote(ctx.op()) + " is not one of " + join(known));
 }
 
 void emit_unary(NodeContext& ctx, UnaryOp op) {

@@ -185,7 +185,7 @@ void map_expand(NodeContext& ctx) {
 void map_pad(NodeContext& ctx) {
   ctx.need_inputs(1, 3);
   const std::string mode = ctx.attr_string("mode", "constant");
-  if (mode != "constant") ctx.fail("only constant padding is supported, not '" + mode + "'");
+  if (mode != "constant") ctx.fail("only constant padding is supported, not " + quote(mode));
   Ints pads;
   double value = 0;
   if (ctx.opset() >= 11) {

@@ -21,7 +21,7 @@ namespace {
 using TP = onnx::TensorProto;
 
 [[noreturn]] void fail(const TP& t, const std::string& message) {
-  throw UserError("tensor '" + t.name() + "': " + message);
+  throw UserError("tensor " + quote(t.name()) + ": " + message);
 }
 
 float half_to_float(std::uint16_t h) {

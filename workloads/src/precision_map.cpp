@@ -122,7 +122,7 @@ class MapReader {
     const auto name = string(n, key);
     if (auto f = Format::try_parse(name)) return *f;
     auto hint = closest_names(name, format_names());
-    fail(n.source(), "key '" + key + "': unknown format '" + name + "'" +
+    fail(n.source(), "key '" + key + "': unknown format " + quote(name) +
                          (hint.empty() ? "" : " (did you mean " + join(hint, " or ") + "?)") +
                          "; valid formats: " + join(format_names()));
   }
@@ -138,7 +138,7 @@ class MapReader {
       const std::string key(k.str());
       if (!keys.count(key) || (is_default && key == "layers"))
         fail(v.source(),
-             std::string(table) + ": unknown key '" + key + "'; expected " +
+             std::string(table) + ": unknown key " + quote(key) + "; expected " +
                  (is_default ? "" : "layers, ") +
                  "weight, activation, accumulator, granularity, cluster_size, cluster_of, "
                  "weight_scale");
@@ -168,7 +168,7 @@ class MapReader {
           e.granularity = Granularity::kCluster;
         } else {
           fail(v.source(),
-               "key 'granularity': expected per_tensor, per_channel or cluster, found '" + g + "'");
+               "key 'granularity': expected per_tensor, per_channel or cluster, found " + quote(g));
         }
       } else if (key == "cluster_size") {
         const auto n = v.value_exact<std::int64_t>();
@@ -182,7 +182,7 @@ class MapReader {
         } else if (u == "weights") {
           e.cluster_unit = ClusterUnit::kWeights;
         } else {
-          fail(v.source(), "key 'cluster_of': expected filters or weights, found '" + u + "'");
+          fail(v.source(), "key 'cluster_of': expected filters or weights, found " + quote(u));
         }
       } else if (key == "weight_scale") {
         const auto w = string(v, key);
@@ -196,8 +196,8 @@ class MapReader {
           e.weight_scale = WeightScale::kTwn;
         } else {
           fail(v.source(),
-               "key 'weight_scale': expected auto, max, mse (alias optimal) or twn, found '" + w +
-                   "'");
+               "key 'weight_scale': expected auto, max, mse (alias optimal) or twn, found " +
+                   quote(w));
         }
       }
     }
@@ -251,8 +251,8 @@ PrecisionMapSpec parse_precision_map(std::string_view text, const std::string& s
       for (const auto& t : *v.as_array())
         spec.overrides.push_back(r.entry(*t.as_table(), false));
     } else {
-      r.fail(v.source(),
-             "unknown key '" + key + "'; expected network, description, [default] or [[override]]");
+      r.fail(v.source(), "unknown key " + quote(key) +
+                             "; expected network, description, [default] or [[override]]");
     }
   }
   return spec;
@@ -292,9 +292,9 @@ PrecisionMap resolve_precision_map(const PrecisionMapSpec& spec, const Network& 
   };
   if (!spec.network.empty() && stem(spec.network) != stem(net.name()))
     throw UserError(located(spec.source, spec.network_line, 0,
-                            "key 'network': the map was written for '" + spec.network +
-                                "', not for '" + net.name() +
-                                "' (remove the key to apply its patterns to any network)"));
+                            "key 'network': the map was written for " + quote(spec.network) +
+                                ", not for " + quote(net.name()) +
+                                " (remove the key to apply its patterns to any network)"));
   const auto mac = net.mac_layers();
   std::vector<std::string> mac_names;
   for (int id : mac)
@@ -318,14 +318,16 @@ PrecisionMap resolve_precision_map(const PrecisionMapSpec& spec, const Network& 
       std::string why;
       if (!has_glob(pattern)) {
         if (auto id = net.find(pattern))
-          why = "layer '" + pattern + "' is a " + op_name(net.layer(*id)) +
+          why = "layer " + quote(pattern) + " is a " + op_name(net.layer(*id)) +
                 ", which has no MACs and so no precision";
         else
-          why = "network '" + net.name() + "' has no MAC layer named '" + pattern + "'";
+          why = "network " + quote(net.name()) + " has no MAC layer named " + quote(pattern);
       } else {
-        why = "pattern '" + pattern + "' matches no MAC layer of network '" + net.name() + "'";
+        why = "pattern " + quote(pattern) + " matches no MAC layer of network " + quote(net.name());
       }
-      auto hint = closest_names(pattern, mac_names);
+      std::vector<std::string> hint;
+      for (const auto& close : closest_names(pattern, mac_names))
+        hint.push_back(printable(close));
       throw UserError(located(spec.source, e.line, 0,
                               why + (hint.empty() ? "" : " (closest: " + join(hint) + ")")));
     }
@@ -340,14 +342,17 @@ PrecisionMap resolve_precision_map(const PrecisionMapSpec& spec, const Network& 
     for (auto o : hits[i])
       apply(spec.overrides[o], p, has_w, has_a);
     if (!has_w || !has_a) {
-      incomplete.push_back(mac_names[i] + (has_w ? " (activation)" : has_a ? " (weight)" : ""));
+      incomplete.push_back(printable(mac_names[i]) + (has_w   ? " (activation)"
+                                                      : has_a ? " (weight)"
+                                                              : ""));
       continue;
     }
     if (p.granularity == Granularity::kCluster && p.cluster_size < 1)
-      throw UserError(spec.source + ": layer '" + mac_names[i] +
-                      "' uses clusters without a cluster_size");
+      throw UserError(spec.source + ": layer " + quote(mac_names[i]) +
+                      " uses clusters without a cluster_size");
     if (p.weight_scale == WeightScale::kTwn && p.weight.kind() != FormatKind::kTernary)
-      throw UserError(spec.source + ": layer '" + mac_names[i] + "': weight_scale = \"twn\" is " +
+      throw UserError(spec.source + ": layer " + quote(mac_names[i]) +
+                      ": weight_scale = \"twn\" is " +
                       "the ternary rule, but its weight format is " + p.weight.name());
     map.set(mac[i], p);
   }

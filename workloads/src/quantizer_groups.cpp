@@ -58,8 +58,8 @@ bool joins_inputs(const Layer& l) {
 
 std::string member_name(const Network& net, const GroupMember& m) {
   const Layer& l = net.layer(m.layer);
-  if (l.op != Op::kMatMul) return l.name;
-  return l.name + (m.operand == 0 ? " (first operand)" : " (second operand)");
+  if (l.op != Op::kMatMul) return printable(l.name);
+  return printable(l.name) + (m.operand == 0 ? " (first operand)" : " (second operand)");
 }
 
 }  // namespace
@@ -150,23 +150,21 @@ int resolve_groups_to_wider(const Network& net, PrecisionMap& map,
                             const std::vector<QuantizerGroup>& groups) {
   int changed = 0;
   for (const auto& g : groups) {
-    const Format* widest = &member_format(map, g.members.front());
+    // The first member with the most bits; the message names it and the one that ties with it.
+    const GroupMember* widest = &g.members.front();
+    for (const auto& m : g.members)
+      if (member_format(map, m).bits() > member_format(map, *widest).bits()) widest = &m;
+    const Format target = member_format(map, *widest);
     for (const auto& m : g.members) {
       const Format& f = member_format(map, m);
-      if (f.bits() > widest->bits()) {
-        widest = &f;
-      }
-    }
-    for (const auto& m : g.members) {
-      const Format& f = member_format(map, m);
-      if (f.bits() == widest->bits() && !(f == *widest))
+      if (f.bits() == target.bits() && !(f == target))
         throw UserError("quantizer group " + std::to_string(g.id) +
-                        ": cannot choose the wider of " + widest->name() + " and " + f.name() +
-                        " (both " + std::to_string(f.bits()) + " bits, read by " +
-                        member_name(net, g.members.front()) + " and " + member_name(net, m) +
+                        ": cannot choose the wider of " + target.name() + " and " + f.name() +
+                        " (both " + std::to_string(f.bits()) + " bits; layer " +
+                        member_name(net, *widest) + " reads " + target.name() + ", layer " +
+                        member_name(net, m) + " reads " + f.name() +
                         "); set one format for the group in the map");
     }
-    const Format target = *widest;
     for (const auto& m : g.members) {
       if (member_format(map, m) == target) continue;
       LayerPrecision p = map.at(m.layer);

@@ -41,7 +41,7 @@ std::int64_t positive(const std::string& cell, const std::string& column, const 
   if (used != cell.size() || cell.empty() || v <= 0)
     throw UserError(
         located(source, line, 0,
-                "column '" + column + "': expected a positive integer, found '" + cell + "'"));
+                "column '" + column + "': expected a positive integer, found " + quote(cell)));
   return v;
 }
 

@@ -328,8 +328,8 @@ void infer_layer(Layer& l, const std::vector<const Layer*>& in) {
     case Op::kBatchNorm:
       need_inputs(in, 1, op_name(l).c_str());
       if (l.op == Op::kUnary && l.unary == UnaryOp::kClip && !(l.clip_min <= l.clip_max))
-        fail("clip min " + std::to_string(l.clip_min) + " is above its max " +
-             std::to_string(l.clip_max));
+        fail("clip min " + number_text(l.clip_min, 7) + " is above its max " +
+             number_text(l.clip_max, 7));
       l.output_shape = in[0]->output_shape;
       break;
     case Op::kLayerNorm:
