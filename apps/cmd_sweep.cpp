@@ -109,11 +109,11 @@ void sweep(const SweepOptions& o, Io& io) {
   std::vector<std::string> inputs{
       "mpsim-sweep-1",
       "hw=" + o.hw,
-      "hw_file=" + content_if_file(o.hw),
+      "hw_file=" + content_digest_if_file(o.hw),
       "workload=" + o.workload,
-      "workload_file=" + content_if_file(o.workload),
+      "workload_file=" + content_digest_if_file(o.workload),
       "map=" + o.map,
-      "map_file=" + content_if_file(o.map),
+      "map_file=" + content_digest_if_file(o.map),
       std::string("resolve_groups=") + (o.resolve_groups ? "1" : "0"),
       "engine=" + o.engine,
       "shard=" + std::to_string(shard.k) + "/" + std::to_string(shard.n)};

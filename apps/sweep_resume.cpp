@@ -9,12 +9,11 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 #include "apps/output.h"
 #include "formats/error.h"
+#include "formats/input_file.h"
 
 namespace mpsim::cli {
 
@@ -39,11 +38,10 @@ std::vector<std::string_view> split_spaces(std::string_view s) {
   return out;
 }
 
-std::string read_all(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
+// A record file's text; "" when there is none yet.
+std::string read_record(const std::string& path) {
+  return read_text_file_if_present(path, "sweep's record of results", kMaxRecordFileBytes)
+      .value_or("");
 }
 
 }  // namespace
@@ -97,8 +95,7 @@ ResumeStore::Loaded ResumeStore::load(std::size_t point_count) const {
   Loaded loaded;
   std::map<std::size_t, PointResult> rows;
   for (const auto& file : files) {
-    if (!fs::exists(file)) continue;
-    const std::string text = read_all(file);
+    const std::string text = read_record(file);
     std::size_t start = 0;
     // Only newline-terminated lines count: a line cut short by a kill may still parse.
     for (auto nl = text.find('\n'); nl != std::string::npos; nl = text.find('\n', start)) {
@@ -128,7 +125,7 @@ ResumeStore::Loaded ResumeStore::load(std::size_t point_count) const {
 std::vector<PointResult> ResumeStore::read_parts(int workers) const {
   std::vector<PointResult> out;
   for (int w = 0; w < workers; ++w) {
-    const std::string text = read_all(part_path(w));
+    const std::string text = read_record(part_path(w));
     std::size_t start = 0;
     for (auto nl = text.find('\n'); nl != std::string::npos; nl = text.find('\n', start)) {
       const auto d = decode_result_line(std::string_view(text).substr(start, nl - start));

@@ -21,8 +21,9 @@ std::string fingerprint(const std::vector<std::string>& inputs);
 std::string csv_field(const std::string& s);
 std::string csv_row(const std::vector<std::string>& fields);
 
-// The bytes of a regular file ("" for an empty name or anything else), for fingerprints that
-// must change when a config, model or map file does.
-std::string content_if_file(const std::string& path);
+// The size and a 64-bit hash (FNV-1a) of a regular file's bytes ("" for an empty name or
+// anything else, which its reader reports), for fingerprints that must change when a config,
+// model, map or data file does. Read in pieces, never whole.
+std::string content_digest_if_file(const std::string& path);
 
 }  // namespace mpsim

@@ -3,12 +3,11 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "costmodel/hardware.h"
 #include "costmodel/src/hardware_tree.h"
 #include "formats/error.h"
+#include "formats/input_file.h"
 
 namespace mpsim {
 
@@ -25,15 +24,6 @@ fs::path bundled_dir() {
 bool ends_with(const std::string& s, std::string_view suffix) {
   return s.size() >= suffix.size() &&
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-std::string read_file(const std::string& path) {
-  if (!fs::exists(path)) throw UserError(path + ": no such file");
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw UserError(path + ": cannot open the hardware config");
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
 }
 
 // A config without `name` is called after its file.
@@ -63,9 +53,9 @@ HardwareSpec parse_scalesim_config(const std::string& text, const std::string& s
 }
 
 HardwareSpec load_hardware(const std::string& path, const std::vector<std::string>& overrides) {
-  const std::string text = read_file(path);
-  if (ends_with(path, ".cfg")) return parse_scalesim_config(text, path, overrides);
-  return parse_hardware_toml(text, path, overrides);
+  if (ends_with(path, ".cfg"))
+    return parse_scalesim_config(read_text_file(path, "SCALE-Sim config"), path, overrides);
+  return parse_hardware_toml(read_text_file(path, "hardware config"), path, overrides);
 }
 
 std::vector<std::string> bundled_hardware_names() {

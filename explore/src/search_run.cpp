@@ -14,6 +14,7 @@
 #include "explore/pareto.h"
 #include "explore/record_text.h"
 #include "formats/error.h"
+#include "formats/input_file.h"
 
 namespace mpsim {
 
@@ -30,9 +31,11 @@ namespace {
 class SearchRecord {
  public:
   SearchRecord(std::string path, std::string fp) : path_(std::move(path)), fp_(std::move(fp)) {
-    std::ifstream in(path_);
+    std::istringstream in(
+        read_text_file_if_present(path_, "search's record of evaluations", kMaxRecordFileBytes)
+            .value_or(""));
     std::string header;
-    if (in && std::getline(in, header)) {
+    if (std::getline(in, header)) {
       if (header != this->header()) {
         stale_ = true;
       } else {
@@ -222,19 +225,19 @@ std::size_t expected_evaluations(const search::SearchSpace& s, const SearchRunOp
 std::vector<std::string> search_inputs(const SearchSetup& s, const SearchRunOptions& o) {
   std::vector<std::string> in{"mpsim-search-1",
                               "hw=" + s.hardware,
-                              "hw_file=" + content_if_file(s.hardware),
+                              "hw_file=" + content_digest_if_file(s.hardware),
                               "model=" + s.eval.model,
-                              "model_file=" + content_if_file(s.eval.model),
+                              "model_file=" + content_digest_if_file(s.eval.model),
                               "dataset=" + s.eval.dataset,
-                              "dataset_file=" + content_if_file(s.eval.dataset),
-                              "labels_file=" + content_if_file(s.eval.labels),
+                              "dataset_file=" + content_digest_if_file(s.eval.dataset),
+                              "labels_file=" + content_digest_if_file(s.eval.labels),
                               "limit=" + std::to_string(s.eval.limit),
                               "calib=" + std::to_string(s.eval.calib),
-                              "calib_file=" + content_if_file(s.eval.calib_data),
+                              "calib_file=" + content_digest_if_file(s.eval.calib_data),
                               "normalize=" + s.eval.normalize,
                               "validation=" + std::to_string(s.validation),
-                              "validation_file=" + content_if_file(s.validation_data),
-                              "validation_labels=" + content_if_file(s.validation_labels),
+                              "validation_file=" + content_digest_if_file(s.validation_data),
+                              "validation_labels=" + content_digest_if_file(s.validation_labels),
                               "candidates=" + s.candidates,
                               "granularity=" + s.granularity,
                               "cost=" + cost_metric_name(s.cost),

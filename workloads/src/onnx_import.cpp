@@ -2,11 +2,12 @@
 // initializers, then walks the nodes in order. Each node is either part of a recognised pattern
 // (onnx_fusion.cpp), folded when all its inputs are constants (onnx_fold.cpp), or mapped to
 // layers (onnx_ops_*.cpp).
+#include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <set>
 
 #include "formats/error.h"
+#include "formats/input_file.h"
 #include "workloads/importers.h"
 #include "workloads/src/onnx_graph.h"
 #include "workloads/src/onnx_inputs.h"
@@ -41,15 +42,17 @@ std::string supported_ops() {
   return join({names.begin(), names.end()});
 }
 
+// Protobuf parses at most 2 GiB; ONNX keeps larger weights in external data files.
+constexpr std::uint64_t kMaxOnnxModelBytes = (std::uint64_t{1} << 31) - 1;
+
 onnx::ModelProto read_model(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) throw UserError(path + ": no such file");
-  if (!std::filesystem::is_regular_file(path, ec))
-    throw UserError(path + ": not a regular file; expected an ONNX model");
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw UserError(path + ": cannot open the ONNX model");
+  const InputFile f(path, "ONNX model");
+  if (f.size() > kMaxOnnxModelBytes)
+    f.fail("the file holds " + std::to_string(f.size()) +
+           " bytes; an ONNX model file holds at most 2 GiB (protobuf's limit), larger weights "
+           "live in external data files");
   onnx::ModelProto model;
-  if (!model.ParseFromIstream(&f))
+  if (!model.ParseFromFileDescriptor(f.descriptor()))
     throw UserError(path +
                     ": not a valid ONNX model (the protobuf does not parse; the file may "
                     "be truncated or not ONNX at all)");

@@ -6,10 +6,10 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 
 #include "formats/error.h"
+#include "formats/input_file.h"
 
 namespace mpsim::onnx_import {
 
@@ -67,7 +67,8 @@ std::size_t element_width(int type) {
 }
 
 // Tensors bigger than 2 GB live in a side file; the model names it relative to itself.
-std::string read_external(const TP& t, const std::string& model_dir) {
+// `expected_bytes` is what the tensor's shape and type need.
+std::string read_external(const TP& t, const std::string& model_dir, std::uint64_t expected_bytes) {
   std::string location;
   std::int64_t offset = 0, length = -1;
   for (const auto& e : t.external_data()) {
@@ -97,19 +98,19 @@ std::string read_external(const TP& t, const std::string& model_dir) {
   if (mismatch != dir.end() || rest == path.end())
     fail(t, "external data location '" + location + "' resolves to " + path.string() +
                 ", outside the model's folder " + dir.string());
-  if (!fs::is_regular_file(path, ec))
-    fail(t, "external data location '" + location + "' is not a regular file");
-  std::ifstream f(path, std::ios::binary);
-  if (!f) fail(t, "cannot open its external data file " + path.string());
-  f.seekg(0, std::ios::end);
-  const std::int64_t file_size = f.tellg();
+  const InputFile f(path.string(), "external data of tensor " + quote(t.name()));
+  const auto file_size = static_cast<std::int64_t>(f.size());
   if (offset < 0 || offset > file_size) fail(t, "external data offset is outside " + path.string());
   if (length < 0) length = file_size - offset;
   if (length > file_size - offset) fail(t, "external data runs past the end of " + path.string());
+  // Checked before allocating: the file's size, not the model's word, bounds what is read.
+  if (static_cast<std::uint64_t>(length) != expected_bytes)
+    fail(t, "its external data holds " + std::to_string(length) + " bytes but its shape " +
+                shape_string(tensor_shape(t)) + " of " + element_type_name(t.data_type()) +
+                " needs " + std::to_string(expected_bytes));
   std::string bytes(static_cast<std::size_t>(length), '\0');
-  f.seekg(offset);
-  f.read(bytes.data(), length);
-  if (!f) fail(t, "cannot read its external data from " + path.string());
+  f.read_exact_at(static_cast<std::uint64_t>(offset), bytes.data(), bytes.size(),
+                  "the tensor's external data");
   return bytes;
 }
 
@@ -145,7 +146,9 @@ void decode_values(const TP& t, const std::string& model_dir, std::size_t n, Out
   std::string external;
   const std::string* raw = nullptr;
   if (t.data_location() == TP::EXTERNAL) {
-    external = read_external(t, model_dir);
+    if (n > std::numeric_limits<std::uint64_t>::max() / width)
+      fail(t, "its shape " + shape_string(tensor_shape(t)) + " has too many elements");
+    external = read_external(t, model_dir, std::uint64_t{n} * width);
     raw = &external;
   } else if (t.has_raw_data()) {
     raw = &t.raw_data();

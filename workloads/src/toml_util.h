@@ -1,24 +1,15 @@
-// Reading TOML and text files with errors that name the file (private to workloads/).
+// Parsing TOML with errors that name the file (private to workloads/); text files are read
+// with formats/input_file.h.
 #pragma once
 
 #include <toml++/toml.h>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <string_view>
 
 #include "formats/error.h"
+#include "formats/input_file.h"  // read_text_file, which every caller of this header uses
 
 namespace mpsim {
-
-// The whole file; throws UserError "PATH: cannot open the WHAT" when it cannot be read.
-inline std::string read_text_file(const std::string& path, std::string_view what) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw UserError(path + ": cannot open the " + std::string(what));
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
 
 // Parses TOML; a syntax error becomes a UserError "source:line:col: description".
 inline toml::table parse_toml(std::string_view text, const std::string& source) {

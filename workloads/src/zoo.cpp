@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "formats/error.h"
+#include "formats/input_file.h"
 #include "workloads/importers.h"
 #include "workloads/network_io.h"
 
@@ -58,7 +59,6 @@ Network load_workload(const std::string& name_or_path, const WorkloadOptions& op
                          ? " (a SCALE-Sim topology states every layer's sizes)"
                          : " (a network file states its inputs' shapes; --batch sets the batch)"));
   if (!is_path) return load_network_toml(builtin_network_path(s), options.batch);
-  if (!fs::exists(s)) throw UserError(s + ": no such file");
   // Costing needs shapes, not weight values: skip decoding them (5x faster on ViT-B/16).
   if (onnx) {
     OnnxImportOptions o;
@@ -74,6 +74,8 @@ Network load_workload(const std::string& name_or_path, const WorkloadOptions& op
     return import_scalesim_topology(s);
   }
   if (ends_with(s, ".toml")) return load_network_toml(s, options.batch);
+  // A missing or special file is reported as such, not as an unknown kind.
+  const InputFile check(s, "workload");
   throw UserError(s + ": unknown kind of workload file; expected .toml, .onnx or .csv");
 }
 
