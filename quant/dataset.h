@@ -15,6 +15,7 @@ struct Dataset {
   Shape sample_shape;         // one sample, e.g. {1, 28, 28}
   std::vector<float> values;  // size() x element_count(sample_shape), row-major
   std::vector<int> labels;    // empty when the data set has none
+  std::string labels_name;    // the file the labels come from, for messages ("" : `name`)
 
   std::size_t size() const;
   std::int64_t sample_elements() const { return element_count(sample_shape); }

@@ -94,6 +94,21 @@ std::string weight_key(int id, const LayerPrecision& p) {
          weight_scale_name(p.weight_scale);
 }
 
+// Top-1 compares a label with the index of the largest output: a label that no output can
+// have (negative, or as large as the number of classes) would score as silently wrong.
+void check_labels(const Dataset& d, std::int64_t classes) {
+  const std::string& source = d.labels_name.empty() ? d.name : d.labels_name;
+  if (!d.labels.empty() && d.labels.size() != d.size())
+    throw UserError(source + ": " + std::to_string(d.labels.size()) + " labels for " +
+                    std::to_string(d.size()) + " samples");
+  for (std::size_t i = 0; i < d.labels.size(); ++i)
+    if (d.labels[i] < 0 || d.labels[i] >= classes)
+      throw UserError(source + ": the label of sample " + std::to_string(i) + " is " +
+                      std::to_string(d.labels[i]) + ", outside the model's " +
+                      std::to_string(classes) + " classes (0 to " + std::to_string(classes - 1) +
+                      ")");
+}
+
 }  // namespace
 
 struct Evaluator::Impl {
@@ -246,6 +261,7 @@ Evaluator::Evaluator(Network net, Dataset data, Dataset calibration, EvalOptions
   };
   check(impl_->data, "evaluation");
   check(impl_->calib, "calibration");
+  check_labels(impl_->data, impl_->engine.output_size());
 }
 
 Evaluator::~Evaluator() = default;

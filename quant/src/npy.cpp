@@ -1,148 +1,140 @@
-// NumPy .npy files (format version 1.0-3.0): a magic string, a header dict, raw C-order data.
+// NumPy .npy data sets: the header is checked against the file first (npy_header.h), then only
+// the samples asked for are read, in pieces, converted to float as they arrive; a --limit of
+// 10 on a file of 200 MB reads 10 samples.
+#include <algorithm>
+#include <climits>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "formats/error.h"
+#include "formats/input_file.h"
 #include "quant/dataset.h"
+#include "quant/src/npy_header.h"
 
 namespace mpsim {
 
 namespace {
 
-struct NpyArray {
-  std::string descr;
-  std::vector<std::int64_t> shape;
-  std::string data;
-};
+using npy::Dtype;
 
-std::string header_value(const std::string& header, const std::string& key,
-                         const std::string& path) {
-  const auto at = header.find("'" + key + "'");
-  if (at == std::string::npos) throw UserError(path + ": .npy header has no '" + key + "'");
-  auto colon = header.find(':', at);
-  auto begin = header.find_first_not_of(' ', colon + 1);
-  std::size_t end;
-  if (header[begin] == '(') {
-    end = header.find(')', begin) + 1;
-  } else if (header[begin] == '\'') {
-    end = header.find('\'', begin + 1) + 1;
+// What is read at once: enough to keep system calls few, small beside any data set.
+constexpr std::size_t kChunkBytes = std::size_t{1} << 20;
+
+template <class T>
+T load(const char* p) {
+  T v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+double real_value(Dtype t, const char* p) {
+  switch (t) {
+    case Dtype::kF4:
+      return load<float>(p);
+    case Dtype::kF8:
+      return load<double>(p);
+    case Dtype::kI1:
+      return load<std::int8_t>(p);
+    case Dtype::kU1:
+    case Dtype::kB1:
+      return load<std::uint8_t>(p);
+    case Dtype::kI4:
+      return load<std::int32_t>(p);
+    case Dtype::kU4:
+      return load<std::uint32_t>(p);
+    case Dtype::kI8:
+      return static_cast<double>(load<std::int64_t>(p));
+    case Dtype::kU8:
+      return static_cast<double>(load<std::uint64_t>(p));
+  }
+  return 0;
+}
+
+// An integer label as an int, or false when it does not fit one; `text` gets its value.
+bool int_value(Dtype t, const char* p, int& out, std::string& text) {
+  std::int64_t v = 0;
+  if (t == Dtype::kU8) {
+    const auto u = load<std::uint64_t>(p);
+    text = std::to_string(u);
+    if (u > static_cast<std::uint64_t>(INT64_MAX)) return false;
+    v = static_cast<std::int64_t>(u);
+  } else if (t == Dtype::kI8) {
+    v = load<std::int64_t>(p);
   } else {
-    end = header.find_first_of(",}", begin);
+    v = static_cast<std::int64_t>(real_value(t, p));  // 32 bits or fewer: exact in a double
   }
-  return header.substr(begin, end - begin);
+  text = std::to_string(v);
+  if (v < INT_MIN || v > INT_MAX) return false;
+  out = static_cast<int>(v);
+  return true;
 }
 
-NpyArray read_npy(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw UserError(path + ": cannot open");
-  std::stringstream ss;
-  ss << f.rdbuf();
-  const std::string raw = ss.str();
-  if (raw.size() < 10 || raw.compare(0, 6, "\x93NUMPY") != 0)
-    throw UserError(path + ": not a .npy file (no \\x93NUMPY magic)");
-  const int major = static_cast<unsigned char>(raw[6]);
-  std::size_t header_len, offset;
-  if (major == 1) {
-    header_len = static_cast<unsigned char>(raw[8]) | (static_cast<unsigned char>(raw[9]) << 8);
-    offset = 10;
-  } else {
-    if (raw.size() < 12) throw UserError(path + ": truncated .npy header");
-    header_len = 0;
-    for (int i = 0; i < 4; ++i)
-      header_len |= static_cast<std::size_t>(static_cast<unsigned char>(raw[8 + i])) << (8 * i);
-    offset = 12;
+// Calls visit(index, element) for the first `count` elements of the data, reading in pieces.
+template <class Visit>
+void for_each_element(const InputFile& f, const npy::Header& h, std::uint64_t count, Visit visit) {
+  const std::size_t item = npy::item_size(h.dtype);
+  const std::uint64_t per_chunk = kChunkBytes / item;
+  std::vector<char> buf(static_cast<std::size_t>(std::min(per_chunk, count) * item));
+  for (std::uint64_t first = 0; first < count; first += per_chunk) {
+    const std::uint64_t n = std::min(per_chunk, count - first);
+    f.read_exact_at(h.data_offset + first * item, buf.data(), static_cast<std::size_t>(n * item),
+                    "the .npy data");
+    for (std::uint64_t i = 0; i < n; ++i)
+      visit(first + i, buf.data() + i * item);
   }
-  if (raw.size() < offset + header_len) throw UserError(path + ": truncated .npy header");
-  const std::string header = raw.substr(offset, header_len);
-  NpyArray a;
-  a.descr = header_value(header, "descr", path);
-  a.descr = a.descr.substr(1, a.descr.size() - 2);
-  if (header_value(header, "fortran_order", path) != "False")
-    throw UserError(path + ": Fortran-order arrays are not supported; save with C order");
-  std::string shape = header_value(header, "shape", path);
-  std::stringstream dims(shape.substr(1, shape.size() - 2));
-  std::string dim;
-  while (std::getline(dims, dim, ','))
-    if (dim.find_first_not_of(' ') != std::string::npos) a.shape.push_back(std::stoll(dim));
-  a.data = raw.substr(offset + header_len);
-  return a;
 }
 
-std::size_t item_size(const std::string& descr, const std::string& path) {
-  if (descr == "<f4" || descr == "<i4" || descr == "<u4") return 4;
-  if (descr == "<f8" || descr == "<i8" || descr == "<u8") return 8;
-  if (descr == "|u1" || descr == "|i1" || descr == "|b1") return 1;
-  throw UserError(path + ": unsupported .npy dtype '" + descr +
-                  "'; expected <f4, <f8, |u1 (values) or <i4, <i8, |u1 (labels)");
+// The elements of one sample: the product of the dimensions after the first. It may overflow
+// when the file has no samples (a zero first dimension makes the whole product 0).
+std::uint64_t sample_elements(const InputFile& f, const npy::Header& h) {
+  std::uint64_t n = 1;
+  for (std::size_t i = 1; i < h.shape.size(); ++i)
+    if (__builtin_mul_overflow(n, h.shape[i], &n) || n > static_cast<std::uint64_t>(INT64_MAX))
+      f.fail("a sample of the shape " + npy::shape_text(h.shape) + " has too many elements");
+  return n;
 }
 
-double element(const NpyArray& a, std::size_t i) {
-  const char* p = a.data.data() + i * item_size(a.descr, "");
-  if (a.descr == "<f4") {
-    float v;
-    std::memcpy(&v, p, 4);
-    return v;
-  }
-  if (a.descr == "<f8") {
-    double v;
-    std::memcpy(&v, p, 8);
-    return v;
-  }
-  if (a.descr == "<i4") {
-    std::int32_t v;
-    std::memcpy(&v, p, 4);
-    return v;
-  }
-  if (a.descr == "<u4") {
-    std::uint32_t v;
-    std::memcpy(&v, p, 4);
-    return v;
-  }
-  if (a.descr == "<i8") {
-    std::int64_t v;
-    std::memcpy(&v, p, 8);
-    return static_cast<double>(v);
-  }
-  if (a.descr == "<u8") {
-    std::uint64_t v;
-    std::memcpy(&v, p, 8);
-    return static_cast<double>(v);
-  }
-  if (a.descr == "|i1") return static_cast<signed char>(*p);
-  return static_cast<unsigned char>(*p);
+std::vector<int> read_labels(const std::string& path, std::uint64_t samples, std::uint64_t keep,
+                             const std::string& data_path) {
+  const InputFile f(path, ".npy labels");
+  const npy::Header h = npy::read_header(f);
+  if (h.shape.size() != 1 || h.shape[0] != samples)
+    f.fail("expected a 1-D array of " + std::to_string(samples) + " labels, one per sample of " +
+           data_path + ", found the shape " + npy::shape_text(h.shape));
+  if (!npy::is_integer(h.dtype)) f.fail("labels must be integers, not '" + h.descr + "'");
+  std::vector<int> labels(static_cast<std::size_t>(keep));
+  std::string text;
+  for_each_element(f, h, keep, [&](std::uint64_t i, const char* p) {
+    if (!int_value(h.dtype, p, labels[static_cast<std::size_t>(i)], text))
+      f.fail("the label of sample " + std::to_string(i) + " is " + text +
+             ", not a class index (it does not fit an int)");
+  });
+  return labels;
 }
 
 }  // namespace
 
 Dataset load_npy(const std::string& path, const std::string& labels_path, std::size_t limit) {
-  const NpyArray a = read_npy(path);
-  if (a.shape.empty()) throw UserError(path + ": expected an array whose first axis is samples");
-  std::size_t count = 1;
-  for (auto d : a.shape)
-    count *= static_cast<std::size_t>(d);
-  if (a.data.size() < count * item_size(a.descr, path))
-    throw UserError(path + ": truncated data: expected " + std::to_string(count) + " elements");
+  const InputFile f(path, ".npy data set");
+  const npy::Header h = npy::read_header(f);
+  if (h.shape.empty())
+    f.fail("expected an array whose first axis is samples, found a single value (shape ())");
+  const std::uint64_t samples = h.shape[0];
+  const std::uint64_t keep = limit > 0 && limit < samples ? limit : samples;
+  const std::uint64_t per = sample_elements(f, h);
+
   Dataset d;
   d.name = path;
-  d.sample_shape.assign(a.shape.begin() + 1, a.shape.end());
-  const std::size_t n = limit > 0 && limit < static_cast<std::size_t>(a.shape[0])
-                            ? limit
-                            : static_cast<std::size_t>(a.shape[0]);
-  const std::size_t keep = n * static_cast<std::size_t>(element_count(d.sample_shape));
-  d.values.resize(keep);
-  for (std::size_t i = 0; i < keep; ++i)
-    d.values[i] = static_cast<float>(element(a, i));
+  for (std::size_t i = 1; i < h.shape.size(); ++i)
+    d.sample_shape.push_back(static_cast<std::int64_t>(h.shape[i]));
+  // keep x per x item size is at most the file's data (read_header checked it), so this
+  // allocation is bounded by the file, not by what its header claims.
+  d.values.resize(static_cast<std::size_t>(keep * per));
+  for_each_element(f, h, keep * per, [&](std::uint64_t i, const char* p) {
+    d.values[static_cast<std::size_t>(i)] = static_cast<float>(real_value(h.dtype, p));
+  });
   if (!labels_path.empty()) {
-    const NpyArray l = read_npy(labels_path);
-    if (l.shape.size() != 1 || l.shape[0] != a.shape[0])
-      throw UserError(labels_path + ": expected a 1-D array of " + std::to_string(a.shape[0]) +
-                      " labels");
-    if (l.descr[1] == 'f') throw UserError(labels_path + ": labels must be integers");
-    item_size(l.descr, labels_path);
-    d.labels.resize(n);
-    for (std::size_t i = 0; i < n; ++i)
-      d.labels[i] = static_cast<int>(element(l, i));
+    d.labels = read_labels(labels_path, samples, keep, path);
+    d.labels_name = labels_path;
   }
   return d;
 }
