@@ -32,9 +32,13 @@ std::string fashion_mnist_dir();
 Dataset load_fashion_mnist(const std::string& split, std::size_t limit = 0);
 
 // IDX files (optionally gzip-compressed, by content): images (magic 0x803) as floats / 255,
-// labels (magic 0x801).
+// labels (magic 0x801). Headers are checked against the file before any data is read, and
+// only the first `limit` samples (> 0) are read.
 Dataset read_idx_images(const std::string& path, std::size_t limit = 0);
 std::vector<int> read_idx_labels(const std::string& path, std::size_t limit = 0);
+// Images and their labels, whose declared counts must agree.
+Dataset load_idx(const std::string& images_path, const std::string& labels_path,
+                 std::size_t limit = 0);
 
 // A .npy array of float32, float64 or uint8 (C order); the first axis indexes samples. Labels,
 // if given, are a 1-D .npy of integers with as many entries.

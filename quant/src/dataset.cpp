@@ -1,47 +1,46 @@
 #include "quant/dataset.h"
 
-#include <zlib.h>
-
 #include <cstdlib>
-#include <cstring>
-#include <filesystem>
+#include <new>
 
 #include "formats/error.h"
+#include "quant/src/idx_file.h"
 
 namespace mpsim {
 
 namespace {
 
-// The whole file, gunzipped when it is gzip (zlib reads plain files transparently).
-std::string read_maybe_gzip(const std::string& path) {
-  if (!std::filesystem::exists(path)) throw UserError(path + ": no such file");
-  gzFile f = gzopen(path.c_str(), "rb");
-  if (!f) throw UserError(path + ": cannot open");
-  std::string out;
-  char buf[1 << 16];
-  for (;;) {
-    const int n = gzread(f, buf, sizeof buf);
-    if (n < 0) {
-      int err = 0;
-      const std::string why = gzerror(f, &err);
-      gzclose(f);
-      throw UserError(path + ": cannot decompress: " + why);
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<std::size_t>(n));
+std::size_t capped(std::uint64_t n, std::size_t limit) {
+  return static_cast<std::size_t>(limit > 0 && limit < n ? limit : n);
+}
+
+Dataset read_images(IdxFile& f, std::size_t limit) {
+  Dataset d;
+  d.name = f.path();
+  d.sample_shape = {1, static_cast<std::int64_t>(f.rows()), static_cast<std::int64_t>(f.cols())};
+  const std::size_t keep = capped(f.count(), limit);
+  // A plain file's counts were checked against its size, so reserving them is bounded by its
+  // data; a gzip file's are only bounded by the compression ratio, so its values grow as the
+  // data arrives.
+  if (f.size_checked()) d.values.reserve(keep * f.item_bytes());
+  try {
+    f.read(keep, [&](const unsigned char* px, std::size_t n) {
+      for (std::size_t i = 0; i < n; ++i)
+        d.values.push_back(static_cast<float>(px[i]) / 255.0f);
+    });
+  } catch (const std::bad_alloc&) {
+    f.fail(std::to_string(keep) + " images of " + std::to_string(f.item_bytes()) +
+           " pixels do not fit in memory as floats; take fewer with --limit");
   }
-  gzclose(f);
-  return out;
+  return d;
 }
 
-std::uint32_t big_endian_u32(const std::string& s, std::size_t at) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data() + at);
-  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
-         std::uint32_t{p[3]};
-}
-
-std::size_t capped(std::size_t n, std::size_t limit) {
-  return limit > 0 && limit < n ? limit : n;
+std::vector<int> read_labels(IdxFile& f, std::size_t limit) {
+  std::vector<int> labels;
+  labels.reserve(capped(f.count(), limit));
+  f.read(capped(f.count(), limit),
+         [&](const unsigned char* l, std::size_t n) { labels.insert(labels.end(), l, l + n); });
+  return labels;
 }
 
 }  // namespace
@@ -57,40 +56,27 @@ std::string fashion_mnist_dir() {
 }
 
 Dataset read_idx_images(const std::string& path, std::size_t limit) {
-  const std::string data = read_maybe_gzip(path);
-  if (data.size() < 16 || big_endian_u32(data, 0) != 0x803)
-    throw UserError(path +
-                    ": not an IDX image file (expected magic 0x00000803 and a 16-byte header)");
-  const std::size_t n = big_endian_u32(data, 4), rows = big_endian_u32(data, 8),
-                    cols = big_endian_u32(data, 12);
-  if (data.size() != 16 + n * rows * cols)
-    throw UserError(path + ": expected " + std::to_string(n) + " images of " +
-                    std::to_string(rows) + "x" + std::to_string(cols) + " bytes, file has " +
-                    std::to_string(data.size() - 16) + " bytes of pixels");
-  Dataset d;
-  d.name = path;
-  d.sample_shape = {1, static_cast<std::int64_t>(rows), static_cast<std::int64_t>(cols)};
-  const std::size_t keep = capped(n, limit) * rows * cols;
-  d.values.resize(keep);
-  const auto* px = reinterpret_cast<const unsigned char*>(data.data() + 16);
-  for (std::size_t i = 0; i < keep; ++i)
-    d.values[i] = static_cast<float>(px[i]) / 255.0f;
-  return d;
+  IdxFile f(path, IdxFile::Kind::kImages);
+  return read_images(f, limit);
 }
 
 std::vector<int> read_idx_labels(const std::string& path, std::size_t limit) {
-  const std::string data = read_maybe_gzip(path);
-  if (data.size() < 8 || big_endian_u32(data, 0) != 0x801)
-    throw UserError(path +
-                    ": not an IDX label file (expected magic 0x00000801 and an 8-byte header)");
-  const std::size_t n = big_endian_u32(data, 4);
-  if (data.size() != 8 + n)
-    throw UserError(path + ": expected " + std::to_string(n) + " labels, file has " +
-                    std::to_string(data.size() - 8));
-  std::vector<int> labels(capped(n, limit));
-  for (std::size_t i = 0; i < labels.size(); ++i)
-    labels[i] = static_cast<unsigned char>(data[8 + i]);
-  return labels;
+  IdxFile f(path, IdxFile::Kind::kLabels);
+  return read_labels(f, limit);
+}
+
+Dataset load_idx(const std::string& images_path, const std::string& labels_path,
+                 std::size_t limit) {
+  IdxFile images(images_path, IdxFile::Kind::kImages);
+  IdxFile labels(labels_path, IdxFile::Kind::kLabels);
+  // Compared as declared, before reading: with --limit the counts read always agree.
+  if (images.count() != labels.count())
+    labels.fail("declares " + std::to_string(labels.count()) + " labels but " + images_path +
+                " declares " + std::to_string(images.count()) + " images");
+  Dataset d = read_images(images, limit);
+  d.labels = read_labels(labels, limit);
+  d.labels_name = labels_path;
+  return d;
 }
 
 Dataset load_fashion_mnist(const std::string& split, std::size_t limit) {
@@ -103,11 +89,8 @@ Dataset load_fashion_mnist(const std::string& split, std::size_t limit) {
     throw UserError("fashion-mnist split '" + split + "': expected test or train");
   }
   const std::string dir = fashion_mnist_dir();
-  Dataset d = read_idx_images(dir + "/" + prefix + "-images-idx3-ubyte.gz", limit);
-  d.labels = read_idx_labels(dir + "/" + prefix + "-labels-idx1-ubyte.gz", limit);
-  if (d.labels.size() != d.size())
-    throw UserError(dir + ": " + std::to_string(d.size()) + " images but " +
-                    std::to_string(d.labels.size()) + " labels");
+  Dataset d = load_idx(dir + "/" + prefix + "-images-idx3-ubyte.gz",
+                       dir + "/" + prefix + "-labels-idx1-ubyte.gz", limit);
   d.name = "fashion-mnist:" + split;
   return d;
 }
