@@ -8,6 +8,7 @@
 #include "apps/workload_flags.h"
 #include "costmodel/hardware.h"
 #include "explore/cost_table.h"
+#include "explore/json_text.h"
 #include "formats/error.h"
 #include "workloads/network_io.h"
 
@@ -60,7 +61,7 @@ void costs(const CostsOptions& o, Io& io) {
     j["area_mm2"] = table.area_mm2;
     j["dram_energy_estimated"] = hw.dram().energy_estimated;
     j["rows"] = std::move(rows);
-    text = j.dump(2) + "\n";
+    text = json_text(j) + "\n";
   } else {
     std::ostringstream csv;
     std::vector<std::string> header = {"layer",  "op",        "weight_format", "activation_format",

@@ -12,6 +12,7 @@
 #include "apps/eval_flags.h"
 #include "apps/output.h"
 #include "explore/evaluation.h"
+#include "explore/json_text.h"
 #include "formats/error.h"
 #include "quant/evaluator.h"
 
@@ -100,7 +101,7 @@ void run_eval(const EvalCliOptions& o, Io& io) {
       for (const auto& l : r.layers)
         j["layers"].push_back({{"name", l.name}, {"sqnr_db", number_or_null(l.sqnr_db)}});
     }
-    text << j.dump(2) << '\n';
+    text << json_text(j) << '\n';
   } else {
     std::vector<std::pair<std::string, std::string>> rows;
     rows.emplace_back("model", o.data.model);

@@ -7,6 +7,7 @@
 
 #include "apps/commands.h"
 #include "apps/output.h"
+#include "explore/json_text.h"
 #include "formats/format.h"
 
 namespace mpsim::cli {
@@ -64,7 +65,7 @@ void list(const std::string& output_format, Io& io) {
       e["special_values"] = f.special_values();
       j.push_back(std::move(e));
     }
-    io.out << j.dump(2) << '\n';
+    io.out << json_text(j) << '\n';
     return;
   }
   if (output_format == "csv") {

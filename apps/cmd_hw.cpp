@@ -13,6 +13,7 @@
 #include "costmodel/hardware_model.h"
 #include "costmodel/memory_model.h"
 #include "costmodel/technology.h"
+#include "explore/json_text.h"
 #include "formats/error.h"
 
 namespace mpsim::cli {
@@ -233,7 +234,7 @@ void show(const HwOptions& o, Io& io) {
   const double vdd =
       spec.technology.vdd_v > 0 ? spec.technology.vdd_v : nominal_vdd_v(spec.technology.node_nm);
   if (o.format == "json") {
-    io.out << spec_json(spec, dram, vdd, model.area()).dump(2) << '\n';
+    io.out << json_text(spec_json(spec, dram, vdd, model.area())) << '\n';
     return;
   }
   print_table(spec, dram, vdd, model.area(), io.out);
@@ -257,7 +258,7 @@ void list(const HwOptions& o, Io& io) {
                    {"dram", dram_kind_name(s.dram.kind)},
                    {"node_nm", s.technology.node_nm},
                    {"description", s.description}});
-    io.out << j.dump(2) << '\n';
+    io.out << json_text(j) << '\n';
     return;
   }
   TextTable t({"name", "array", "dataflow", "MHz", "node", "MAC", "formats", "DRAM"});

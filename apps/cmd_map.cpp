@@ -6,6 +6,7 @@
 #include "apps/cost_report.h"
 #include "apps/output.h"
 #include "apps/workload_flags.h"
+#include "explore/json_text.h"
 #include "formats/error.h"
 #include "workloads/network_io.h"
 #include "workloads/precision_map.h"
@@ -57,7 +58,7 @@ void show(const MapOptions& o, Io& io) {
            {"group", group_of[static_cast<std::size_t>(id)]}});
     }
     j["groups_resolved"] = changed;
-    io.out << j.dump(2) << '\n';
+    io.out << json_text(j) << '\n';
     return;
   }
   std::vector<std::string> header = {"layer",       "weight",      "activation",
@@ -103,7 +104,7 @@ void list_groups(const MapOptions& o, Io& io) {
         e["joined_by"].push_back(net.layer(id).name);
       j.push_back(std::move(e));
     }
-    io.out << j.dump(2) << '\n';
+    io.out << json_text(j) << '\n';
     return;
   }
   TextTable t({"group", "members", "joined by"});

@@ -5,6 +5,7 @@
 #include "apps/commands.h"
 #include "apps/output.h"
 #include "apps/workload_flags.h"
+#include "explore/json_text.h"
 #include "formats/error.h"
 #include "workloads/network_io.h"
 
@@ -60,7 +61,7 @@ void show(const ShowOptions& o, Io& io) {
     j["mac_layers"] = mac_ids.size();
     j["total_macs"] = net.total_macs();
     j["total_weights"] = net.total_weights();
-    io.out << j.dump(2) << '\n';
+    io.out << json_text(j) << '\n';
     return;
   }
   if (o.format == "csv") {

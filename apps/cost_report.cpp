@@ -6,6 +6,7 @@
 
 #include "apps/output.h"
 #include "explore/cost_table.h"
+#include "explore/json_text.h"
 #include "formats/error.h"
 
 namespace mpsim::cli {
@@ -81,7 +82,7 @@ std::string render_cost_report(const Network& net, const PrecisionMap& map, cons
     j["total"] = cost_json(cost.total, hw);
     j["area_mm2"] = cost.area_mm2;
     j["dram_energy_estimated"] = hw.dram().energy_estimated;
-    out << j.dump(2) << '\n';
+    out << json_text(j) << '\n';
     return out.str();
   }
 

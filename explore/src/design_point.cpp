@@ -21,7 +21,15 @@ std::string to_json(const DesignPoint& p) {
   j["map"] = p.map;
   j["resolve_groups"] = p.resolve_groups;
   j["engine"] = cost_engine_name(p.engine);
-  return j.dump();
+  try {
+    return j.dump();
+  } catch (const nlohmann::json::type_error&) {
+    // Unlike a report (explore/json_text.h), a point must read back as itself: a path whose
+    // bytes were replaced would name another file.
+    throw UserError("a design point holds a path or name that is not UTF-8 text (" +
+                    printable(p.workload) + ", " + printable(p.hardware) + ", " + printable(p.map) +
+                    "); JSON cannot carry it");
+  }
 }
 
 DesignPoint design_point_from_json(const std::string& text, const std::string& source) {

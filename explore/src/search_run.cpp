@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "explore/json_text.h"
 #include "explore/pareto.h"
 #include "explore/record_text.h"
 #include "formats/error.h"
@@ -529,7 +530,7 @@ void write_search_outputs(PrecisionSearchProblem& problem, const SearchReport& r
     }
     front["decisions"] = decisions;
     front["rows"] = std::move(rows);
-    write_file(tmp / "front.json", front.dump(2) + "\n");
+    write_file(tmp / "front.json", json_text(front) + "\n");
 
     // trace.csv: the method's log; decisions and candidates also by name.
     std::ostringstream trace;
