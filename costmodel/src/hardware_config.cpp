@@ -59,10 +59,24 @@ HardwareSpec load_hardware(const std::string& path, const std::vector<std::strin
 }
 
 std::vector<std::string> bundled_hardware_names() {
+  // A folder that cannot be listed, or holds no config, is an error rather than an empty list:
+  // otherwise a mistyped $MPSIM_HW_DIR makes every name "unknown" and `list` print nothing with
+  // exit 0.
+  const fs::path dir = bundled_dir();
+  const std::string where =
+      dir.string() +
+      (std::getenv("MPSIM_HW_DIR") && *std::getenv("MPSIM_HW_DIR") ? " (from $MPSIM_HW_DIR)" : "");
   std::vector<std::string> names;
   std::error_code ec;
-  for (const auto& e : fs::directory_iterator(bundled_dir(), ec))
+  fs::directory_iterator it(dir, ec);
+  if (ec)
+    throw UserError("the folder of the bundled hardware configs, " + where +
+                    ", cannot be read: " + ec.message());
+  for (const auto& e : it)
     if (e.path().extension() == ".toml") names.push_back(e.path().stem().string());
+  if (names.empty())
+    throw UserError("the folder of the bundled hardware configs, " + where +
+                    ", holds no .toml file");
   std::sort(names.begin(), names.end());
   return names;
 }

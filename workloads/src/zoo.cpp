@@ -27,10 +27,24 @@ bool ends_with(const std::string& s, std::string_view suffix) {
 }  // namespace
 
 std::vector<std::string> builtin_network_names() {
+  // A folder that cannot be listed, or holds no config, is an error rather than an empty list:
+  // otherwise a mistyped $MPSIM_ZOO_DIR makes every name "unknown" and `list` print nothing with
+  // exit 0.
+  const fs::path dir = zoo_dir();
+  const std::string where =
+      dir.string() + (std::getenv("MPSIM_ZOO_DIR") && *std::getenv("MPSIM_ZOO_DIR")
+                          ? " (from $MPSIM_ZOO_DIR)"
+                          : "");
   std::vector<std::string> names;
   std::error_code ec;
-  for (const auto& e : fs::directory_iterator(zoo_dir(), ec))
+  fs::directory_iterator it(dir, ec);
+  if (ec)
+    throw UserError("the folder of the built-in networks, " + where +
+                    ", cannot be read: " + ec.message());
+  for (const auto& e : it)
     if (e.path().extension() == ".toml") names.push_back(e.path().stem().string());
+  if (names.empty())
+    throw UserError("the folder of the built-in networks, " + where + ", holds no .toml file");
   std::sort(names.begin(), names.end());
   return names;
 }

@@ -1,0 +1,10 @@
+// IDX files (gzip or plain), read both as images and as labels, at most a few samples as
+// `mpsim eval --limit` does.
+#include "fuzz/fuzz_support.h"
+#include "quant/dataset.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string path = mpsim::fuzz::scratch_file(data, size, ".idx");
+  mpsim::fuzz::expect_user_errors_only([&] { mpsim::read_idx_images(path, 16); });
+  return mpsim::fuzz::expect_user_errors_only([&] { mpsim::read_idx_labels(path, 16); });
+}
