@@ -18,6 +18,9 @@ packages=(
   ocl-icd-opencl-dev
   # tests and benchmarks
   doctest-dev libbenchmark-dev python3-pytest
+  # fuzzing (scripts/fuzz.sh: clang's libFuzzer, AddressSanitizer and UBSan runtimes); the
+  # sanitizer build (scripts/sanitize.sh) uses g++'s own runtimes, which g++ already pulls in
+  clang libclang-rt-14-dev
   # model export for tests and training scripts (run with /usr/bin/python3)
   python3 python3-torch python3-torchvision python3-onnx python3-numpy
   # real data
