@@ -12,6 +12,38 @@
 
 namespace mpsim::cli {
 
+namespace {
+
+// CLI11 answers a misspelt subcommand with "A subcommand is required". This names the word that
+// matched nothing, where, and the closest commands. Only the leading words are looked at: the
+// first option or argument of a command ends the walk, and CLI11 judges the rest.
+std::string unknown_command(const CLI::App& app, const std::vector<std::string>& args) {
+  const CLI::App* at = &app;
+  std::string path = "mpsim";
+  for (const auto& word : args) {
+    if (word.empty() || word[0] == '-') return "";
+    const auto subs = at->get_subcommands([](const CLI::App*) { return true; });
+    if (subs.empty()) return "";
+    std::vector<std::string> names;
+    const CLI::App* next = nullptr;
+    for (const CLI::App* s : subs) {
+      names.push_back(s->get_name());
+      if (s->get_name() == word) next = s;
+    }
+    if (!next) {
+      const auto hint = closest_names(word, names);
+      return "unknown command '" + word + "' for '" + path + "'" +
+             (hint.empty() ? "" : " (did you mean " + join(hint, " or ") + "?)") +
+             "; commands: " + join(names);
+    }
+    at = next;
+    path += " " + word;
+  }
+  return "";
+}
+
+}  // namespace
+
 int run(const std::vector<std::string>& args, Io io) {
   CLI::App app{"mpsim: hardware cost model and accelerator simulator for mixed-precision inference",
                "mpsim"};
@@ -33,7 +65,9 @@ int run(const std::vector<std::string>& args, Io io) {
     io.out << app.version() << '\n';
     return 0;
   } catch (const CLI::ParseError& e) {
-    io.err << "mpsim: error: " << printable_message(e.what())
+    const std::string unknown = unknown_command(app, args);
+    io.err << "mpsim: error: "
+           << printable_message(unknown.empty() ? std::string(e.what()) : unknown)
            << "\n(run 'mpsim --help' for usage)\n";
     return 2;
   } catch (const UserError& e) {

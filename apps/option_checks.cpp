@@ -25,8 +25,11 @@ CLI::Validator whole_number(long long min) {
         const bool digits = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
         errno = 0;
         const long long n = digits ? std::strtoll(v.c_str(), nullptr, 10) : 0;
-        if (!digits || errno == ERANGE || n < min || n > (1LL << 53))
-          return "expected " + what + ", not '" + shown(v) + "'";
+        if (!digits || n < min) return "expected " + what + ", not '" + shown(v) + "'";
+        // Counts are carried as doubles in places (progress, rates), exact up to 2^53.
+        if (errno == ERANGE || n > (1LL << 53))
+          return "expected " + what + " and at most 2^53 (9007199254740992), not '" + shown(v) +
+                 "'";
         return "";
       },
       "INT>=" + std::to_string(min));

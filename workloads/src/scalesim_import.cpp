@@ -103,7 +103,13 @@ Network parse_scalesim_topology(std::string_view text, const std::string& source
         const int in = net.add_input(name + ".ifmap", {1, v[5], v[1], v[2]}, line_no);
         l.op = Op::kConv2d;
         l.inputs = {in};
-        l.conv.out_channels = depthwise ? v[5] * v[6] : v[6];
+        std::int64_t out_channels = v[6];
+        if (depthwise &&
+            (__builtin_mul_overflow(v[5], v[6], &out_channels) || out_channels > kMaxCount))
+          throw UserError(located(source, line_no, 0,
+                                  "depthwise layer '" + name + "': Channels x Num Filter (" +
+                                      cells[5] + " x " + cells[6] + ") is more than 2^62"));
+        l.conv.out_channels = out_channels;
         l.conv.groups = depthwise ? v[5] : 1;
         l.conv.kernel_h = v[3];
         l.conv.kernel_w = v[4];
