@@ -112,7 +112,7 @@ void check_memory_names(const HardwareSpec& spec, const SpecPaths& paths, Reader
     if (!usable_name(name))
       r.error_at(
           child_path(path, "name"),
-          "'" + name + "' is not a usable name: letters, digits, '_' and '-' only, not all digits");
+          quote(name) + " is not a usable name: letters, digits, '_' and '-' only, not all digits");
     else if (!seen.insert(name).second)
       r.error_at(child_path(path, "name"),
                  "'" + name + "' names another register file or buffer too");

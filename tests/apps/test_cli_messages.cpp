@@ -103,6 +103,10 @@ TEST_CASE("cli messages: names and values from files are escaped and cut") {
   e = refusal({"hw", "show",
                dir.file("key.toml", replaced("rows = 16", "rows = 16\n\"r\\u001bows\" = 16"))});
   CHECK(has(e, "unknown key 'array.r\\x1bows'"));
+  e = refusal(
+      {"hw", "show",
+       dir.file("buf.toml", replaced("name = \"global_buffer\"", "name = \"g\\u001b[5mb\""))});
+  CHECK(has(e, "'g\\x1b[5mb' is not a usable name"));
 
   // A precision map: a layer name, a format and a granularity with control bytes.
   e = refusal({"map", "show", "-w", "resnet18", "-m",
