@@ -162,4 +162,9 @@ HardwareSpec load_hardware_by_name(const std::string& name_or_path,
                                    const std::vector<std::string>& overrides = {});
 std::vector<std::string> bundled_hardware_names();
 
+// Every key of a hardware config as a markdown table (key, type, unit, default, range,
+// description), printed from the schema the reader checks files against; docs/hardware.md
+// holds it verbatim (`mpsim hw keys`).
+std::string hardware_keys_markdown();
+
 }  // namespace mpsim

@@ -8,9 +8,16 @@
 #include <vector>
 
 #include "costmodel/hardware.h"
-#include "costmodel/src/hardware_reader.h"
+#include "costmodel/src/hardware_schema.h"
+#include "workloads/src/config_reader.h"
 
 namespace mpsim::hwcfg {
+
+using config::describe_node;
+using config::Locations;
+using config::Reader;
+using config::Table;
+using config::unknown_name_message;
 
 // Applies "KEY=VALUE" overrides in order. KEY is a dotted path through the schema; an entry of
 // an array of tables is selected by its `name` (or its 0-based index). VALUE is TOML, or a bare
@@ -36,9 +43,5 @@ struct SpecPaths {
 
 // Cross-key checks on a spec read without type errors (hardware_validate.cpp).
 void validate_spec(const HardwareSpec& spec, const SpecPaths& paths, Reader& r);
-
-// "unknown WHAT 'x' (did you mean 'y'?); valid: a, b, c"
-std::string unknown_name_message(const std::string& what, const std::string& name,
-                                 const std::vector<std::string>& valid);
 
 }  // namespace mpsim::hwcfg
