@@ -60,8 +60,16 @@ struct PrecisionMapSpec {
   std::vector<Entry> overrides;
 };
 
+// Reads a map file (docs/precision-maps.md). Every problem of the file (an unknown key, a wrong
+// type, an unknown format or name, a value out of range) is reported in one UserError, a line
+// each: "file:line:col: key 'default.weight': ...".
 PrecisionMapSpec parse_precision_map(std::string_view text, const std::string& source);
 PrecisionMapSpec load_precision_map(const std::string& path);
+
+// Every key of a map file as a markdown table (key, type, default, range, description), printed
+// from the schema the reader checks files against; docs/precision-maps.md holds it verbatim
+// (`mpsim map keys`).
+std::string precision_map_keys_markdown();
 
 // A map resolved against a network: one LayerPrecision per MAC layer.
 class PrecisionMap {

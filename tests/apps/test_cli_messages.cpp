@@ -118,7 +118,7 @@ TEST_CASE("cli messages: names and values from files are escaped and cut") {
   e = refusal(
       {"map", "show", "-w", "resnet18", "-m",
        dir.file("m2.toml", "[default]\nweight = \"in\\u001bt4\"\nactivation = \"int8\"\n")});
-  CHECK(has(e, "m2.toml:2:10: key 'weight': unknown format 'in\\x1bt4'"));
+  CHECK(has(e, "m2.toml:2:10: key 'default.weight': unknown number format 'in\\x1bt4'"));
 }
 
 TEST_CASE("cli messages: numbers are printed as written or short, never in 300 digits") {

@@ -1,6 +1,8 @@
 // Precision maps: defaults, overrides by name and glob (later wins), and errors with file:line.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "formats/error.h"
 #include "workloads/network_io.h"
 #include "workloads/precision_map.h"
@@ -133,7 +135,7 @@ TEST_CASE(
   const Network net = three_convs();
   const auto f = map_error("[default]\nweight = \"int9x\"\nactivation = \"int8\"\n", net);
   CHECK(f.find("map.toml:2:") == 0);
-  CHECK(f.find("unknown format 'int9x'") != std::string::npos);
+  CHECK(f.find("key 'default.weight': unknown number format 'int9x'") != std::string::npos);
   CHECK(f.find("fp8_e4m3") != std::string::npos);  // the list of valid formats
   CHECK(map_error("[default]\nweight = \"int8\"\nactivation = \"int8\"\nbits = 3\n", net)
             .find("map.toml:4:") == 0);
@@ -146,7 +148,7 @@ TEST_CASE(
       map_error(
           "[default]\nweight = \"int8\"\nactivation = \"int8\"\n[[override]]\nweight = \"int4\"\n",
           net)
-          .find("needs 'layers'") != std::string::npos);
+          .find("map.toml:4:1: key 'override.0.layers': missing") == 0);
   CHECK(map_error("[default]\nweight = 8\n", net).find("expected a string") != std::string::npos);
   CHECK(map_error("[default\n", net).find("map.toml:1:") == 0);
   CHECK_THROWS_AS(load_precision_map("/nonexistent/map.toml"), UserError);
@@ -171,4 +173,23 @@ TEST_CASE("precision map: a map written for another network is refused, naming b
   const std::string e = map_error("description = \"d\"\nnetwork = \"resnet18\"\n" + body, net);
   CHECK(e.find("map.toml:2") != std::string::npos);
   CHECK(e.find("written for 'resnet18', not for 'three") != std::string::npos);
+}
+
+TEST_CASE("precision map: every error of a file is reported, each with its line and key") {
+  // Three independent mistakes in two tables: the reader goes on after each.
+  const std::string e = map_error(R"([default]
+weight = "int9z"
+activation = "int8"
+[[override]]
+layers = "layer1.*"
+wieght = "int4"
+cluster_size = 0
+)",
+                                  three_convs());
+  CHECK(e.find("map.toml:2:10: key 'default.weight': unknown number format 'int9z'") == 0);
+  CHECK(e.find("\nmap.toml:6:1: unknown key 'override.0.wieght' (did you mean "
+               "'override.0.weight'?); [[override]] takes: layers, weight,") != std::string::npos);
+  CHECK(e.find("\nmap.toml:7:16: key 'override.0.cluster_size': must be between 1 and 1048576, "
+               "found 0") != std::string::npos);
+  CHECK(std::count(e.begin(), e.end(), '\n') == 2);  // three lines, nothing else
 }

@@ -35,7 +35,9 @@ TEST_CASE("precision map: weight_scale and cluster_of are parsed, checked and ap
   CHECK_THROWS_WITH_AS(parse_precision_map("[default]\nweight = \"int8\"\nactivation = \"int8\"\n"
                                            "cluster_of = \"rows\"\n",
                                            "bad.toml"),
-                       doctest::Contains("expected filters or weights"), UserError);
+                       doctest::Contains("bad.toml:4:14: key 'default.cluster_of': unknown cluster "
+                                         "unit 'rows'; valid: filters, weights"),
+                       UserError);
   // twn is the ternary rule only.
   CHECK_THROWS_WITH_AS(
       resolve_precision_map(

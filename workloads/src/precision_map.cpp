@@ -1,12 +1,8 @@
+// Precision maps: names, glob patterns, and matching a map against a network. Map files are
+// read in precision_map_toml.cpp.
 #include "workloads/precision_map.h"
 
-#include <toml++/toml.h>
-#include <fstream>
-#include <set>
-#include <sstream>
-
 #include "formats/error.h"
-#include "workloads/src/toml_util.h"
 
 namespace mpsim {
 
@@ -104,117 +100,6 @@ bool has_glob(std::string_view p) {
   return p.find_first_of("*?[") != std::string_view::npos;
 }
 
-class MapReader {
- public:
-  explicit MapReader(std::string source) : source_(std::move(source)) {}
-
-  [[noreturn]] void fail(const toml::source_region& r, const std::string& msg) const {
-    throw UserError(
-        located(source_, static_cast<int>(r.begin.line), static_cast<int>(r.begin.column), msg));
-  }
-
-  std::string string(const toml::node& n, const std::string& key) const {
-    if (auto v = n.value_exact<std::string>()) return *v;
-    fail(n.source(), "key '" + key + "': expected a string");
-  }
-
-  Format format(const toml::node& n, const std::string& key) const {
-    const auto name = string(n, key);
-    if (auto f = Format::try_parse(name)) return *f;
-    auto hint = closest_names(name, format_names());
-    fail(n.source(), "key '" + key + "': unknown format " + quote(name) +
-                         (hint.empty() ? "" : " (did you mean " + join(hint, " or ") + "?)") +
-                         "; valid formats: " + join(format_names()));
-  }
-
-  PrecisionMapSpec::Entry entry(const toml::table& t, bool is_default) const {
-    PrecisionMapSpec::Entry e;
-    e.line = static_cast<int>(t.source().begin.line);
-    static const std::set<std::string> keys = {"layers",      "weight",      "activation",
-                                               "accumulator", "granularity", "cluster_size",
-                                               "cluster_of",  "weight_scale"};
-    const char* table = is_default ? "[default]" : "[[override]]";
-    for (const auto& [k, v] : t) {
-      const std::string key(k.str());
-      if (!keys.count(key) || (is_default && key == "layers"))
-        fail(v.source(),
-             std::string(table) + ": unknown key " + quote(key) + "; expected " +
-                 (is_default ? "" : "layers, ") +
-                 "weight, activation, accumulator, granularity, cluster_size, cluster_of, "
-                 "weight_scale");
-      if (key == "layers") {
-        if (v.is_string()) {
-          e.patterns.push_back(string(v, key));
-        } else if (const auto* arr = v.as_array()) {
-          for (const auto& p : *arr)
-            e.patterns.push_back(string(p, key));
-        } else {
-          fail(v.source(), "key 'layers': expected a name or pattern, or an array of them");
-        }
-        if (e.patterns.empty()) fail(v.source(), "key 'layers': the list is empty");
-      } else if (key == "weight") {
-        e.weight = format(v, key);
-      } else if (key == "activation") {
-        e.activation = format(v, key);
-      } else if (key == "accumulator") {
-        e.accumulator = format(v, key);
-      } else if (key == "granularity") {
-        const auto g = string(v, key);
-        if (g == "per_tensor") {
-          e.granularity = Granularity::kPerTensor;
-        } else if (g == "per_channel") {
-          e.granularity = Granularity::kPerChannel;
-        } else if (g == "cluster") {
-          e.granularity = Granularity::kCluster;
-        } else {
-          fail(v.source(),
-               "key 'granularity': expected per_tensor, per_channel or cluster, found " + quote(g));
-        }
-      } else if (key == "cluster_size") {
-        const auto n = v.value_exact<std::int64_t>();
-        if (!n || *n < 1 || *n > (1 << 20))
-          fail(v.source(), "key 'cluster_size': expected a positive integer (filters per cluster)");
-        e.cluster_size = static_cast<int>(*n);
-      } else if (key == "cluster_of") {
-        const auto u = string(v, key);
-        if (u == "filters") {
-          e.cluster_unit = ClusterUnit::kFilters;
-        } else if (u == "weights") {
-          e.cluster_unit = ClusterUnit::kWeights;
-        } else {
-          fail(v.source(), "key 'cluster_of': expected filters or weights, found " + quote(u));
-        }
-      } else if (key == "weight_scale") {
-        const auto w = string(v, key);
-        if (w == "auto") {
-          e.weight_scale = WeightScale::kAuto;
-        } else if (w == "max") {
-          e.weight_scale = WeightScale::kMax;
-        } else if (w == "mse" || w == "optimal") {
-          e.weight_scale = WeightScale::kMse;
-        } else if (w == "twn") {
-          e.weight_scale = WeightScale::kTwn;
-        } else {
-          fail(v.source(),
-               "key 'weight_scale': expected auto, max, mse (alias optimal) or twn, found " +
-                   quote(w));
-        }
-      }
-    }
-    if (!is_default && e.patterns.empty())
-      fail(t.source(), "[[override]] needs 'layers' (a name, a glob pattern, or a list of them)");
-    if (e.granularity == Granularity::kCluster && !e.cluster_size)
-      fail(t.source(), std::string(table) + ": granularity = \"cluster\" needs cluster_size");
-    if (e.cluster_size && e.granularity && e.granularity != Granularity::kCluster)
-      fail(t.source(),
-           std::string(table) + ": cluster_size is given but granularity is not \"cluster\"");
-    return e;
-  }
-
- private:
-  std::string source_;
-};
-
 void apply(const PrecisionMapSpec::Entry& e, LayerPrecision& p, bool& has_w, bool& has_a) {
   if (e.weight) p.weight = *e.weight, has_w = true;
   if (e.activation) p.activation = *e.activation, has_a = true;
@@ -229,38 +114,6 @@ void apply(const PrecisionMapSpec::Entry& e, LayerPrecision& p, bool& has_w, boo
 }
 
 }  // namespace
-
-PrecisionMapSpec parse_precision_map(std::string_view text, const std::string& source) {
-  const toml::table root = parse_toml(text, source);
-  const MapReader r(source);
-  PrecisionMapSpec spec;
-  spec.source = source;
-  for (const auto& [k, v] : root) {
-    const std::string key(k.str());
-    if (key == "network") {
-      spec.network = r.string(v, key);
-      spec.network_line = static_cast<int>(v.source().begin.line);
-    } else if (key == "description") {
-      r.string(v, key);
-    } else if (key == "default") {
-      if (!v.is_table()) r.fail(v.source(), "'default' must be a table ([default])");
-      spec.defaults = r.entry(*v.as_table(), true);
-    } else if (key == "override") {
-      if (!v.is_array_of_tables())
-        r.fail(v.source(), "'override' must be an array of tables ([[override]])");
-      for (const auto& t : *v.as_array())
-        spec.overrides.push_back(r.entry(*t.as_table(), false));
-    } else {
-      r.fail(v.source(), "unknown key " + quote(key) +
-                             "; expected network, description, [default] or [[override]]");
-    }
-  }
-  return spec;
-}
-
-PrecisionMapSpec load_precision_map(const std::string& path) {
-  return parse_precision_map(read_text_file(path, "precision map"), path);
-}
 
 bool PrecisionMap::has(int layer) const {
   return layer >= 0 && static_cast<std::size_t>(layer) < layers_.size() &&
