@@ -14,12 +14,20 @@
 namespace mpsim {
 
 // A network file (format in docs/workloads.md). `source` names the text in error messages.
+// Every key, type and range error of every layer is reported in one UserError, a line each
+// ("file:line:col: key 'layer.conv1.kernel': ..."); of the errors that need the layers above
+// (an unknown input, a shape that cannot be inferred) only the first.
 // With `batch`, every [[input]]'s leading dimension becomes `batch` (shapes that follow it write
 // 0 for the batch in reshapes, as the bundled networks do).
 Network parse_network_toml(std::string_view text, const std::string& source,
                            std::optional<std::int64_t> batch = std::nullopt);
 Network load_network_toml(const std::string& path,
                           std::optional<std::int64_t> batch = std::nullopt);
+
+// Every key of a network file as markdown tables (the top level, [[input]] and [[layer]], then
+// each op's own keys), printed from the schema the reader checks files against;
+// docs/workloads.md holds them verbatim (`mpsim workload keys`).
+std::string network_keys_markdown();
 
 // The built-in networks (workloads/zoo/NAME.toml).
 std::vector<std::string> builtin_network_names();

@@ -51,11 +51,11 @@ TEST_CASE("cli messages: names and values from files are escaped and cut") {
        dir.file("key.toml", std::string(kInput) +
                                 "[[layer]]\nname = \"a\"\nop = \"relu\"\n\"k\\u001b[2J\" = 1\n")});
   CHECK(has(e, "key.toml:7:"));
-  CHECK(has(e, "unknown key 'k\\x1b[2J' for op 'relu'"));
+  CHECK(has(e, "unknown key 'layer.a.k\\x1b[2J'; [[layer]] with op = \"relu\" takes: name, op"));
   e = refusal({"workload", "show",
                dir.file("op.toml",
                         std::string(kInput) + "[[layer]]\nname = \"c\"\nop = \"re\\u0007lu\"\n")});
-  CHECK(has(e, "layer 'c': unknown op 're\\x07lu'"));
+  CHECK(has(e, "key 'layer.c.op': unknown op 're\\x07lu'"));
   // A name of 500 letters is cut at 80.
   e = refusal(
       {"workload", "show",
@@ -132,7 +132,8 @@ TEST_CASE("cli messages: numbers are printed as written or short, never in 300 d
   e = refusal({"workload", "show",
                dir.file("huge.toml", std::string(kInput) +
                                          "[[layer]]\nname = \"c\"\nop = \"clip\"\nmin = 1e308\n")});
-  CHECK(has(e, "huge.toml:7:7: key 'min': 1e+308 is beyond the float range (3.402823e+38)"));
+  CHECK(
+      has(e, "huge.toml:7:7: key 'layer.c.min': 1e+308 is beyond the float range (3.402823e+38)"));
 
   std::ifstream f(mpsim::test::source_path("configs/hw/fixed_int8.toml"));
   std::string hw((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());

@@ -1,6 +1,8 @@
 // Network files: shapes and MACs inferred per op, and errors that name file, line and key.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "formats/error.h"
 #include "workloads/network_io.h"
 
@@ -130,7 +132,8 @@ TEST_CASE("network file: errors name the file, line and key") {
   const auto unknown_op = error_of(
       "[[input]]\nname = \"x\"\nshape = [1, 4]\n[[layer]]\nname = \"l\"\nop = \"lineer\"\n");
   CHECK(unknown_op.find("net.toml:6:") == 0);
-  CHECK(unknown_op.find("did you mean linear") != std::string::npos);
+  CHECK(unknown_op.find("key 'layer.l.op': unknown op 'lineer' (did you mean 'linear'?)") !=
+        std::string::npos);
   const auto bad_input = error_of(
       "[[input]]\nname = \"x\"\nshape = [1, 4]\n[[layer]]\nname = \"l\"\nop = \"linear\"\ninput = "
       "\"y\"\nout_features = 2\n");
@@ -177,4 +180,55 @@ TEST_CASE("network file: nonsense a layer's keys allow is refused (clip bounds, 
         std::string::npos);
   CHECK(error_of(input + "[[layer]]\nname = \"p\"\nop = \"maxpool\"\nkernel = 3\npadding = 1\n")
             .empty());
+}
+
+TEST_CASE("network file: key errors in every layer are reported, each with its line") {
+  const std::string e = error_of(R"([[input]]
+name = "x"
+shape = [1, 3, 8, 8]
+[[layer]]
+name = "c1"
+op = "conv2d"
+out_channels = "four"
+kernel = 3
+[[layer]]
+name = "r"
+op = "relu"
+[[layer]]
+name = "c2"
+op = "conv2d"
+out_channels = 4
+kernel = 0
+strde = 2
+)");
+  CHECK(e.find("net.toml:7:16: key 'layer.c1.out_channels': expected an integer, found a string "
+               "(\"four\")") == 0);
+  CHECK(e.find("\nnet.toml:16:10: key 'layer.c2.kernel': must be at least 1, found 0") !=
+        std::string::npos);
+  CHECK(e.find("\nnet.toml:17:1: unknown key 'layer.c2.strde' (did you mean "
+               "'layer.c2.stride'?); [[layer]] with op = \"conv2d\" takes: name, op, input,") !=
+        std::string::npos);
+  CHECK(std::count(e.begin(), e.end(), '\n') == 2);
+
+  // A shape that cannot be inferred stops the building (the layers below would only repeat
+  // it), not the checking of the keys below.
+  const std::string shape = error_of(R"([[input]]
+name = "x"
+shape = [1, 3, 8, 8]
+[[layer]]
+name = "big"
+op = "conv2d"
+out_channels = 4
+kernel = 9
+[[layer]]
+name = "fc"
+op = "linear"
+out_feature = 10
+)");
+  CHECK(shape.find("net.toml:4: layer 'big': the window (9) is larger than the padded input") == 0);
+  CHECK(shape.find("\nnet.toml:12:1: unknown key 'layer.fc.out_feature' (did you mean "
+                   "'layer.fc.out_features'?)") != std::string::npos);
+  CHECK(shape.find("\nnet.toml:9:1: key 'layer.fc.out_features': missing; it has no default") !=
+        std::string::npos);
+  CHECK(std::count(shape.begin(), shape.end(), '\n') == 2);
 }

@@ -75,7 +75,7 @@ TEST_CASE("op names: an unknown sub-op in a network file names the file, line an
     } catch (const UserError& e) {
       const std::string m = e.what();
       CHECK(m.find("net.toml:6:") == 0);
-      CHECK(m.find("layer 'act1'") != std::string::npos);
+      CHECK(m.find("key 'layer.act1.op'") != std::string::npos);
       CHECK(m.find(std::string("unknown op '") + op + "'") != std::string::npos);
       // The known names are listed, sub-ops included.
       CHECK(m.find("hardswish") != std::string::npos);

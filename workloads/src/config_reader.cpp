@@ -89,10 +89,14 @@ void Reader::check_keys(const toml::table& t, const TableSchema& schema, const s
 void Reader::check_required(const toml::table& t, const TableSchema& schema,
                             const std::string& path) {
   for (const auto& k : schema.keys)
-    if (k.required && !t.contains(k.key))
+    if (k.required && !t.contains(k.key)) {
+      // The description is markdown for the docs; a terminal shows it without the backticks.
+      std::string what;
+      for (char c : k.description)
+        if (c != '`') what += c;
       error(&t, child_path(path, k.key),
-            "missing; it has no default" +
-                (k.description.empty() ? std::string() : ": " + std::string(k.description)));
+            "missing; it has no default" + (what.empty() ? std::string() : ": " + what));
+    }
 }
 
 void Reader::finish() const {
