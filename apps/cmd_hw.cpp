@@ -1,5 +1,5 @@
-// mpsim hw show|list: a hardware config as understood (defaults filled in, with units and the
-// area model's breakdown), and the bundled configs.
+// mpsim hw show|list|keys: a hardware config as understood (defaults filled in, with units and
+// the area model's breakdown), the bundled configs, and the keys a config may hold.
 #include <cmath>
 #include <iomanip>
 #include <nlohmann/json.hpp>
@@ -297,6 +297,12 @@ void add_hw_command(CLI::App& app, Io& io) {
   list_cmd->add_option("--format", lopts->format, "Output format")
       ->check(CLI::IsMember({"table", "json"}));
   list_cmd->callback([lopts, &io] { list(*lopts, io); });
+
+  // The docs hold this table verbatim (tests/apps/test_cli_keys.cpp), so it is how they are
+  // regenerated after a key changes.
+  auto* keys_cmd = cmd->add_subcommand(
+      "keys", "Every key of a hardware config as a markdown table (docs/hardware.md)");
+  keys_cmd->callback([&io] { io.out << hardware_keys_markdown(); });
 }
 
 }  // namespace mpsim::cli

@@ -1,4 +1,5 @@
-// mpsim map show|groups: a precision map as matched against a network, and its quantizer groups.
+// mpsim map show|groups|keys: a precision map as matched against a network, its quantizer groups,
+// and the keys a map may hold.
 #include <nlohmann/json.hpp>
 #include <ostream>
 
@@ -148,6 +149,12 @@ void add_map_command(CLI::App& app, Io& io) {
   groups_cmd->add_option("--format", gopts->format, "Output format")
       ->check(CLI::IsMember({"table", "json"}));
   groups_cmd->callback([gopts, &io] { list_groups(*gopts, io); });
+
+  // The docs hold this table verbatim (tests/apps/test_cli_keys.cpp), so it is how they are
+  // regenerated after a key changes.
+  auto* keys_cmd = cmd->add_subcommand(
+      "keys", "Every key of a precision map as a markdown table (docs/precision-maps.md)");
+  keys_cmd->callback([&io] { io.out << precision_map_keys_markdown(); });
 }
 
 }  // namespace mpsim::cli

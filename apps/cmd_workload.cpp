@@ -1,4 +1,4 @@
-// mpsim workload show|list: what a network is, layer by layer.
+// mpsim workload show|list|keys: what a network is, layer by layer, and the keys of network files.
 #include <nlohmann/json.hpp>
 #include <ostream>
 
@@ -117,6 +117,12 @@ void add_workload_command(CLI::App& app, Io& io) {
     }
     t.print(io.out);
   });
+
+  // The docs hold this table verbatim (tests/apps/test_cli_keys.cpp), so it is how they are
+  // regenerated after a key changes.
+  auto* keys_cmd = cmd->add_subcommand(
+      "keys", "Every key of a network file as markdown tables (docs/workloads.md)");
+  keys_cmd->callback([&io] { io.out << network_keys_markdown(); });
 }
 
 }  // namespace mpsim::cli

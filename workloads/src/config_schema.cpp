@@ -53,11 +53,16 @@ bool holds_integers(ValueType t) {
 
 std::string default_doc(const KeySchema& k) {
   std::string out;
-  if (!k.default_value.empty()) out = "`" + std::string(k.default_value) + "`";
+  if (!k.default_value.empty()) out.append("`").append(k.default_value).append("`");
   if (k.required) out = "required";
-  if (!k.default_note.empty())
-    out += out.empty() ? std::string(k.default_note) : " (" + std::string(k.default_note) + ")";
-  return out.empty() ? "unset" : out;
+  if (!k.default_note.empty()) {
+    if (out.empty())
+      out = k.default_note;
+    else
+      out.append(" (").append(k.default_note).append(")");
+  }
+  // A table is there or not; its keys have the defaults.
+  return out.empty() && k.type != ValueType::kTable ? "unset" : out;
 }
 
 std::string range_doc(const KeySchema& k) {

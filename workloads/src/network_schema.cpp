@@ -69,8 +69,8 @@ KeySchema padding(bool required) {
           .required = required,
           .min = 0,
           .description =
-              "zeros added: all sides, [h, w] (top and bottom h, left and right w) or "
-              "[top, left, bottom, right]"};
+              "zeros around the input: one for all sides, [h, w] (h top and bottom, w left "
+              "and right) or each side"};
 }
 
 KeySchema axis(std::string_view default_value, std::string_view description) {
