@@ -40,7 +40,7 @@ struct KeySchema {
   std::string_view key;
   ValueType type;
   // The default as a TOML value ("16", "\"ws\"", "false"): leaving the key out must mean the
-  // same as writing it (the *_keys tests check this wherever the effect can be observed).
+  // same as writing it (test_hardware_keys.cpp and test_config_defaults.cpp check this).
   std::string_view default_value = {};
   // Prose for the documentation when the default is not one value ("the file's name", "the
   // unit's", "= kernel"), or a remark after it ("the kind's default").

@@ -1,5 +1,5 @@
 // The network file schema. Each op's keys are declared once with their defaults (Layer's in
-// workloads/network.h; tests/workloads/test_network_keys.cpp checks that writing a default
+// workloads/network.h; tests/workloads/test_config_defaults.cpp checks that writing a default
 // changes nothing), ranges and meaning; docs/workloads.md holds the tables (`mpsim workload
 // keys`).
 #include "workloads/src/network_schema.h"
