@@ -77,6 +77,7 @@ constexpr double kSqnrCapDb = 100;
 Dataset slice(const Dataset& d, std::size_t from, std::size_t count) {
   Dataset out;
   out.name = d.name;
+  out.labels_name = d.labels_name;  // label errors name the file the labels came from
   out.sample_shape = d.sample_shape;
   const auto n = static_cast<std::size_t>(d.sample_elements());
   out.values.assign(d.values.begin() + static_cast<std::ptrdiff_t>(from * n),

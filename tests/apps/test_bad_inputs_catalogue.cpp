@@ -254,6 +254,11 @@ std::vector<Case> topology_cases() {
        {"{dir}/t.csv:2: depthwise layer 'dw_DP': Channels x Num Filter (4000000000 x "
         "4000000000) is more than 2^62"},
        {{"t.csv", kTopologyConv + "dw_DP, 8, 8, 3, 3, 4000000000, 4000000000, 1,\n"}}},
+      {"a convolution whose weight count passes 2^62 (found by fuzzing)",
+       {"workload", "show", "{dir}/t.csv"},
+       {"{dir}/t.csv:2: layer 'c1': the weight count (4000000000 x 27000000000 ...) is more "
+        "than 2^62"},
+       {{"t.csv", kTopologyConv + "c1, 16, 16, 3, 3, 3000000000, 4000000000, 1,\n"}}},
       {"a GEMM row short of a column",
        {"workload", "show", "{dir}/t.csv"},
        {"{dir}/t.csv:2: expected 4 columns, found 3"},

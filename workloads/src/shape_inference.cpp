@@ -29,14 +29,37 @@ void need_positive(std::int64_t v, const char* key) {
   if (v <= 0) fail(std::string(key) + " must be positive, got " + std::to_string(v));
 }
 
+// a x b x ..., or a failure naming `what` when the product passes kMaxCount: sizes from a file
+// (a topology's 10^14-channel layer) must not wrap into nonsense that looks like a result.
+std::int64_t product(std::initializer_list<std::int64_t> factors, const char* what) {
+  std::int64_t n = 1;
+  std::string text;
+  for (auto f : factors) {
+    text += (text.empty() ? "" : " x ") + std::to_string(f);
+    if (__builtin_mul_overflow(n, f, &n) || n > kMaxCount)
+      fail(std::string(what) + " (" + text + " ...) is more than 2^62");
+  }
+  return n;
+}
+
+// a + b + ..., with the same guard.
+std::int64_t sum(std::initializer_list<std::int64_t> terms, const char* what) {
+  std::int64_t n = 0;
+  for (auto t : terms)
+    if (__builtin_add_overflow(n, t, &n) || n > kMaxCount)
+      fail(std::string(what) + " is more than 2^62");
+  return n;
+}
+
 std::int64_t conv_out(std::int64_t in, std::int64_t k, std::int64_t stride, std::int64_t pad0,
                       std::int64_t pad1, std::int64_t dilation, bool ceil_mode) {
-  const std::int64_t span = dilation * (k - 1) + 1;
-  const std::int64_t room = in + pad0 + pad1 - span;
+  const std::int64_t span =
+      sum({product({dilation, k - 1}, "the dilated window"), 1}, "the window");
+  const std::int64_t room = sum({in, pad0, pad1}, "the padded input") - span;
   if (room < 0)
     fail("the window (" + std::to_string(span) + ") is larger than the padded input (" +
          std::to_string(in + pad0 + pad1) + ")");
-  std::int64_t out = ceil_mode ? (room + stride - 1) / stride + 1 : room / stride + 1;
+  std::int64_t out = room / stride + 1 + (ceil_mode && room % stride != 0 ? 1 : 0);
   // A ceil-mode window must start inside the input or its left padding (PyTorch's rule).
   if (ceil_mode && (out - 1) * stride >= in + pad0) --out;
   return out;
@@ -66,9 +89,11 @@ void infer_conv(Layer& l, const std::vector<const Layer*>& in) {
   const std::int64_t ow =
       conv_out(x[3], c.kernel_w, c.stride_w, c.pad_left, c.pad_right, c.dilation_w, false);
   l.output_shape = {x[0], c.out_channels, oh, ow};
-  const std::int64_t k = (cin / c.groups) * c.kernel_h * c.kernel_w;
-  l.gemm = {c.groups, x[0] * oh * ow, c.out_channels / c.groups, k};
-  l.weight_count = c.out_channels * k;
+  const std::int64_t k =
+      product({cin / c.groups, c.kernel_h, c.kernel_w}, "the reduction length (channels x kernel)");
+  l.gemm = {c.groups, product({x[0], oh, ow}, "the output positions"), c.out_channels / c.groups,
+            k};
+  l.weight_count = product({c.out_channels, k}, "the weight count");
   l.bias_count = l.has_bias ? c.out_channels : 0;
   if (l.weight) {
     const Shape want{c.out_channels, cin / c.groups, c.kernel_h, c.kernel_w};
@@ -87,7 +112,7 @@ void infer_linear(Layer& l, const std::vector<const Layer*>& in) {
   l.output_shape = x;
   l.output_shape.back() = l.out_features;
   l.gemm = {1, element_count(x) / k, l.out_features, k};
-  l.weight_count = k * l.out_features;
+  l.weight_count = product({k, l.out_features}, "the weight count");
   l.bias_count = l.has_bias ? l.out_features : 0;
   if (l.weight && l.weight->shape != Shape{l.out_features, k})
     fail("weight shape " + shape_string(l.weight->shape) + " does not match " +
@@ -151,7 +176,9 @@ void infer_concat(Layer& l, const std::vector<const Layer*>& in) {
     if (!ok)
       fail("concat inputs " + shape_string(in[0]->output_shape) + " and " + shape_string(s) +
            " differ outside axis " + std::to_string(axis));
-    out[static_cast<std::size_t>(axis)] += s[static_cast<std::size_t>(axis)];
+    out[static_cast<std::size_t>(axis)] =
+        sum({out[static_cast<std::size_t>(axis)], s[static_cast<std::size_t>(axis)]},
+            "the concatenated axis");
   }
   l.output_shape = out;
 }
@@ -217,15 +244,23 @@ void infer_slice(Layer& l, const std::vector<const Layer*>& in) {
   };
   std::int64_t start = l.start < 0 ? l.start + dim : l.start;
   std::int64_t end = l.end < 0 ? l.end + dim : l.end;
+  // ceil(span / |step|) without forming span + |step| - 1 or -step, either of which can wrap
+  // for a step near the int64 limits.
+  const std::uint64_t stride = l.step > 0 ? static_cast<std::uint64_t>(l.step)
+                                          : static_cast<std::uint64_t>(-(l.step + 1)) + 1;
+  auto windows = [stride](std::int64_t span) {
+    const auto u = static_cast<std::uint64_t>(span);
+    return static_cast<std::int64_t>(u / stride + (u % stride != 0 ? 1 : 0));
+  };
   std::int64_t n;
   if (l.step > 0) {
     start = clampi(start, 0, dim);
     end = clampi(end, 0, dim);
-    n = end > start ? (end - start + l.step - 1) / l.step : 0;
+    n = end > start ? windows(end - start) : 0;
   } else {
     start = clampi(start, 0, dim - 1);
     end = clampi(end, -1, dim - 1);
-    n = start > end ? (start - end + (-l.step) - 1) / (-l.step) : 0;
+    n = start > end ? windows(start - end) : 0;
   }
   if (n <= 0) fail("slice selects nothing");
   out[axis] = n;
