@@ -566,7 +566,8 @@ void fold_tile(NodeContext& ctx) {
   Shape out = in->shape;
   for (std::size_t d = 0; d < out.size(); ++d) {
     if (repeats[d] < 0) ctx.fail("repeats must not be negative");
-    out[d] *= repeats[d];
+    if (__builtin_mul_overflow(out[d], repeats[d], &out[d]) || out[d] > kMaxCount)
+      ctx.fail("repeats make a dimension of more than 2^62");
   }
   const auto st = strides_of(in->shape);
   std::vector<std::size_t> src(checked_elements(out));

@@ -97,8 +97,9 @@ Shape reshape_shape(const Shape& in, const Ints& target, bool allowzero) {
       infer_at = static_cast<int>(i);
     } else if (out[i] < 0 || out[i] > (std::int64_t{1} << 40)) {
       throw OpError("reshape target " + ints_string(target) + " has a bad dimension");
-    } else {
-      known *= out[i];
+    } else if (__builtin_mul_overflow(known, out[i], &known) || known > kMaxCount) {
+      // A target of 2^40 x 2^40 wrapped int64 here before the counts were compared.
+      throw OpError("reshape target " + ints_string(target) + " has more than 2^62 elements");
     }
   }
   const std::int64_t total = element_count(in);
