@@ -4,13 +4,11 @@
 #include <utility>
 
 #include "costmodel/hardware.h"
+#include "formats/name_table.h"
 
 namespace mpsim {
 
 namespace {
-
-template <typename E, std::size_t N>
-using NameTable = std::array<std::pair<E, const char*>, N>;
 
 constexpr NameTable<Dataflow, 4> kDataflows = {{
     {Dataflow::kWeightStationary, "ws"},
@@ -51,28 +49,6 @@ constexpr NameTable<DramKind, 6> kDramKinds = {{
     {DramKind::kHBM3, "hbm3"},
     {DramKind::kIdeal, "ideal"},
 }};
-
-template <typename E, std::size_t N>
-std::string name_of(const NameTable<E, N>& table, E value) {
-  for (const auto& [e, name] : table)
-    if (e == value) return name;
-  return "?";  // only reachable with a value cast from an out-of-range integer
-}
-
-template <typename E, std::size_t N>
-std::optional<E> parse_in(const NameTable<E, N>& table, std::string_view name) {
-  for (const auto& [e, n] : table)
-    if (name == n) return e;
-  return std::nullopt;
-}
-
-template <typename E, std::size_t N>
-std::vector<std::string> names_in(const NameTable<E, N>& table) {
-  std::vector<std::string> out;
-  for (const auto& entry : table)
-    out.emplace_back(entry.second);
-  return out;
-}
 
 }  // namespace
 

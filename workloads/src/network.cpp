@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "formats/error.h"
+#include "formats/name_table.h"
 #include "workloads/src/shape_inference.h"
 
 namespace mpsim {
@@ -50,9 +51,6 @@ bool is_data_movement(Op op) {
 namespace {
 
 // One table per sub-op enum, in enum order, serves its name, its parser and its list.
-template <typename E, std::size_t N>
-using NameTable = std::array<std::pair<E, const char*>, N>;
-
 constexpr NameTable<UnaryOp, 15> kUnaryOps = {{
     {UnaryOp::kRelu, "relu"},
     {UnaryOp::kRelu6, "relu6"},
@@ -87,7 +85,7 @@ constexpr NameTable<ReduceOp, 3> kReduceOps = {{
     {ReduceOp::kMax, "max"},
 }};
 
-// Entry i names value i and the last entry is the enum's last value, so name_of can index.
+// Entry i names value i and the last entry is the enum's last value: no value lacks a name.
 template <typename E, std::size_t N>
 constexpr bool covers_enum(const NameTable<E, N>& table, E last) {
   for (std::size_t i = 0; i < N; ++i)
@@ -97,26 +95,6 @@ constexpr bool covers_enum(const NameTable<E, N>& table, E last) {
 static_assert(covers_enum(kUnaryOps, UnaryOp::kAbs), "kUnaryOps must list UnaryOp in order");
 static_assert(covers_enum(kBinaryOps, BinaryOp::kMin), "kBinaryOps must list BinaryOp in order");
 static_assert(covers_enum(kReduceOps, ReduceOp::kMax), "kReduceOps must list ReduceOp in order");
-
-template <typename E, std::size_t N>
-std::string name_of(const NameTable<E, N>& table, E value) {
-  return table.at(static_cast<std::size_t>(value)).second;
-}
-
-template <typename E, std::size_t N>
-std::optional<E> parse_in(const NameTable<E, N>& table, std::string_view name) {
-  for (const auto& [e, n] : table)
-    if (name == n) return e;
-  return std::nullopt;
-}
-
-template <typename E, std::size_t N>
-std::vector<std::string> names_in(const NameTable<E, N>& table) {
-  std::vector<std::string> out;
-  for (const auto& entry : table)
-    out.emplace_back(entry.second);
-  return out;
-}
 
 bool has_sub_op(Op op) {
   return op == Op::kEltwise || op == Op::kUnary || op == Op::kReduce;
