@@ -431,6 +431,13 @@ void fold_concat(NodeContext& ctx) {
   Const r;
   r.shape = out;
   r.is_int = all_int;
+  // The result is capped like every constant computed at import time: each input is, but a
+  // node may list the same large constant many times (found by fuzzing: minutes and gigabytes).
+  const std::size_t total = checked_elements(out);
+  if (all_int)
+    r.ints.reserve(total);
+  else
+    r.reals.reserve(total);
   for (std::size_t o = 0; o < outer; ++o)
     for (const auto& c : ins) {
       const std::size_t block = static_cast<std::size_t>(c->shape[axis]) * inner;

@@ -191,7 +191,7 @@ void check_plausible(std::int64_t v, const std::string& what) {
 std::size_t checked_elements(const Shape& s) {
   // Constants computed at import time are shape vectors and small tensors; a corrupt file must
   // not make the importer allocate gigabytes.
-  constexpr std::int64_t kMax = std::int64_t{1} << 27;
+  constexpr std::int64_t kMax = std::int64_t{1} << 24;  // 128 MiB of int64 at most
   std::int64_t n = 1;
   for (auto d : s) {
     if (d < 0) throw OpError("shape " + shape_string(s) + " has a negative dimension");
