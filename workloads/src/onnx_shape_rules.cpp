@@ -120,14 +120,22 @@ SliceSpan slice_span(std::int64_t dim, std::int64_t start, std::int64_t end, std
   if (end < 0) end += dim;
   SliceSpan s;
   s.step = step;
+  // ceil(span / |step|) without forming span + |step| - 1 or -step: a step near the int64
+  // limits wrapped both (found by fuzzing).
+  const std::uint64_t stride =
+      step > 0 ? static_cast<std::uint64_t>(step) : static_cast<std::uint64_t>(-(step + 1)) + 1;
+  auto windows = [stride](std::int64_t span) {
+    const auto u = static_cast<std::uint64_t>(span);
+    return static_cast<std::int64_t>(u / stride + (u % stride != 0 ? 1 : 0));
+  };
   if (step > 0) {
     s.start = std::clamp<std::int64_t>(start, 0, dim);
     end = std::clamp<std::int64_t>(end, 0, dim);
-    s.count = end > s.start ? (end - s.start + step - 1) / step : 0;
+    s.count = end > s.start ? windows(end - s.start) : 0;
   } else {
     s.start = std::clamp<std::int64_t>(start, 0, dim - 1);
     end = std::clamp<std::int64_t>(end, -1, dim - 1);
-    s.count = s.start > end ? (s.start - end + (-step) - 1) / (-step) : 0;
+    s.count = s.start > end ? windows(s.start - end) : 0;
   }
   return s;
 }
