@@ -413,6 +413,17 @@ std::vector<Case> onnx_cases() {
        {"workload", "show", "{dir}/m.onnx"},
        {"{dir}/m.onnx"},
        {{"m.onnx", std::string(1, static_cast<char>(model[0] ^ 0x40)) + model.substr(1)}}},
+      {"a Reshape target of more than 2^62 elements (found by fuzzing)",
+       {"workload", "show", "{src}/fuzz/regressions/onnx/reshape_target_overflow.onnx"},
+       {"reshape_target_overflow.onnx: node 'Reshape_10' (op Reshape): reshape target "
+        "[1099495833601, 16646146, 1] has more than 2^62 elements"}},
+      {"a Slice step near the int64 limit (found by fuzzing)",
+       {"workload", "show", "{src}/fuzz/regressions/onnx/slice_step_near_int64_max.onnx"},
+       {"slice_step_near_int64_max.onnx: node '/avg/AveragePool'"}},
+      {"a constant too large to compute at import time (a fuzzing hang)",
+       {"workload", "show", "{src}/fuzz/regressions/onnx/concat_of_large_constants.onnx"},
+       {"concat_of_large_constants.onnx: node '/ConstantOfShape' (op ConstantOfShape): shape "
+        "117440516 is too large to compute at import time"}},
       {"a dynamic dimension given a size twice",
        {"workload", "show", "{src}/models/fmnist_resnet.onnx", "--batch", "0"},
        {"--batch"}},
