@@ -120,6 +120,9 @@ class Table {
   void type_error(const toml::node& n, std::string_view key, ValueType expected) const;
   bool in_range(const toml::node& n, std::string_view key, const KeySchema& k, double v,
                 const std::string& shown) const;
+  // The elements of an array of strings, or nullopt after reporting the first that is not one.
+  std::optional<std::vector<std::string>> string_list(const toml::array& arr, std::string_view key,
+                                                      const KeySchema& k) const;
   std::optional<std::vector<std::int64_t>> integer_list(const toml::node& n, std::string_view key,
                                                         const KeySchema& k) const;
 

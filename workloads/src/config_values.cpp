@@ -180,17 +180,9 @@ std::optional<std::vector<std::string>> Table::strings(std::string_view key) con
     type_error(*n, key, k.type);
     return std::nullopt;
   }
-  std::vector<std::string> values;
-  for (const auto& e : *arr) {
-    const auto v = e.value_exact<std::string>();
-    if (!v) {
-      r_->error(
-          &e, path_of(key),
-          "expected " + expected_text(k.type) + ", found an element that is " + describe_node(e));
-      return std::nullopt;
-    }
-    values.push_back(*v);
-  }
+  const auto list = string_list(*arr, key, k);
+  if (!list) return std::nullopt;
+  const auto& values = *list;
   if (k.type != ValueType::kChoices) return values;
   // Names of a set: each must be valid and given once; the valid ones are kept.
   const auto names = k.choices();
@@ -215,17 +207,12 @@ std::optional<std::vector<Format>> Table::formats(std::string_view key) const {
     type_error(*n, key, k.type);
     return std::nullopt;
   }
+  const auto names = string_list(*arr, key, k);
+  if (!names) return std::nullopt;
   std::vector<Format> out;
-  for (const auto& e : *arr) {
-    const auto v = e.value_exact<std::string>();
-    if (!v) {
-      r_->error(
-          &e, path_of(key),
-          "expected " + expected_text(k.type) + ", found an element that is " + describe_node(e));
-      return std::nullopt;
-    }
+  for (const auto& name : *names) {
     try {
-      const auto f = Format::parse(*v);
+      const auto f = Format::parse(name);
       bool seen = false;
       for (const auto& o : out)
         seen = seen || o == f;
@@ -236,6 +223,23 @@ std::optional<std::vector<Format>> Table::formats(std::string_view key) const {
     } catch (const UserError& e) {
       r_->error(n, path_of(key), e.what());
     }
+  }
+  return out;
+}
+
+std::optional<std::vector<std::string>> Table::string_list(const toml::array& arr,
+                                                           std::string_view key,
+                                                           const KeySchema& k) const {
+  std::vector<std::string> out;
+  for (const auto& e : arr) {
+    const auto v = e.value_exact<std::string>();
+    if (!v) {
+      r_->error(
+          &e, path_of(key),
+          "expected " + expected_text(k.type) + ", found an element that is " + describe_node(e));
+      return std::nullopt;
+    }
+    out.push_back(*v);
   }
   return out;
 }
