@@ -3,6 +3,7 @@
 #include "workloads/importers.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const std::string path = mpsim::fuzz::scratch_file(data, size, ".onnx");
+  const mpsim::fuzz::ScratchFile file(data, size, ".onnx");
+  const std::string& path = file.path();
   return mpsim::fuzz::expect_user_errors_only([&] { mpsim::import_onnx(path); });
 }

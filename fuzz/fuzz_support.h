@@ -32,16 +32,26 @@ int expect_user_errors_only(F&& read) {
 }
 
 // Readers that take a path get the input through this file, one per process (libFuzzer's
-// -jobs/-fork run harnesses as separate processes). The extension is the one the reader expects.
-inline std::string scratch_file(const std::uint8_t* data, std::size_t size, const char* ext) {
-  const char* dir = std::getenv("TMPDIR");
-  const std::string path =
-      std::string(dir && *dir ? dir : "/tmp") + "/mpsim_fuzz_" + std::to_string(::getpid()) + ext;
-  std::FILE* f = std::fopen(path.c_str(), "wb");
-  if (!f) std::abort();  // the harness's own failure, not the reader's
-  if (size && std::fwrite(data, 1, size, f) != size) std::abort();
-  std::fclose(f);
-  return path;
-}
+// -jobs/-fork run harnesses as separate processes), removed when the input is done so a replay
+// in the test suite leaves nothing behind. The extension is the one the reader expects.
+class ScratchFile {
+ public:
+  ScratchFile(const std::uint8_t* data, std::size_t size, const char* ext) {
+    const char* dir = std::getenv("TMPDIR");
+    path_ =
+        std::string(dir && *dir ? dir : "/tmp") + "/mpsim_fuzz_" + std::to_string(::getpid()) + ext;
+    std::FILE* f = std::fopen(path_.c_str(), "wb");
+    if (!f) std::abort();  // the harness's own failure, not the reader's
+    if (size && std::fwrite(data, 1, size, f) != size) std::abort();
+    std::fclose(f);
+  }
+  ~ScratchFile() { std::remove(path_.c_str()); }
+  ScratchFile(const ScratchFile&) = delete;
+  ScratchFile& operator=(const ScratchFile&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
 
 }  // namespace mpsim::fuzz
