@@ -8,6 +8,7 @@
 
 #include "formats/error.h"
 #include "sim/src/accelerator.h"
+#include "sim/src/sanitizer_stack.h"
 
 // libsystemc's main() is never used (mpsim has its own), but the library refers to sc_main.
 int sc_main(int, char*[]) {
@@ -95,6 +96,7 @@ NetworkCost simulate_network(const Network& net, const PrecisionMap& map, const 
   acc.controller.job_started = false;
   acc.controller.start.notify(sc_core::SC_ZERO_TIME);
   sc_core::sc_start();
+  sim::restore_sanitizer_stack_bounds();
   acc.context.job = nullptr;
   ++g_runs;
 
