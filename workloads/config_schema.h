@@ -3,7 +3,7 @@
 // description. The readers check files against it (type, range, unknown keys with "did you
 // mean"), `--set` resolves its dotted paths through it, and the key tables in docs/ are printed
 // from it (markdown_table), so code, messages and documentation cannot drift apart.
-// No TOML type appears here; the reader that uses the schema is workloads/src/config_reader.h.
+// No TOML type appears here; the reader that uses the schema is workloads/config_reader.h.
 #pragma once
 
 #include <limits>

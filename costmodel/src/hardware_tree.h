@@ -9,7 +9,7 @@
 
 #include "costmodel/hardware.h"
 #include "costmodel/src/hardware_schema.h"
-#include "workloads/src/config_reader.h"
+#include "workloads/config_reader.h"
 
 namespace mpsim::hwcfg {
 

@@ -1,5 +1,5 @@
 // Where a diagnostic is, and the checks of a table's keys against its schema.
-#include "workloads/src/config_reader.h"
+#include "workloads/config_reader.h"
 
 #include "formats/error.h"
 

@@ -5,7 +5,7 @@
 #include <stdexcept>
 
 #include "formats/error.h"
-#include "workloads/src/config_reader.h"
+#include "workloads/config_reader.h"
 
 namespace mpsim::config {
 

@@ -6,7 +6,7 @@
 
 #include "formats/error.h"
 #include "workloads/network_io.h"
-#include "workloads/src/config_reader.h"
+#include "workloads/config_reader.h"
 #include "workloads/src/network_schema.h"
 #include "workloads/src/toml_util.h"
 

@@ -5,7 +5,7 @@
 
 #include "formats/error.h"
 #include "workloads/precision_map.h"
-#include "workloads/src/config_reader.h"
+#include "workloads/config_reader.h"
 #include "workloads/src/precision_map_schema.h"
 #include "workloads/src/toml_util.h"
 

@@ -1,8 +1,8 @@
 // Reading a parsed TOML tree against its schema (workloads/config_schema.h), collecting every
 // diagnostic with its place, "file:line:col: key 'a.b': message" ("--set KEY=VALUE" for a key
 // set on the command line), so one run reports every problem of a file instead of the first.
-// Shared by the readers of hardware configs (costmodel/src/), precision maps and network files;
-// TOML types stay inside workloads/src/ and costmodel/src/.
+// Shared by the readers of hardware configs (costmodel/src/), precision maps and network files.
+// The one public header with a TOML type in it: only those readers include it.
 #pragma once
 
 #include <toml++/toml.h>
