@@ -1,10 +1,11 @@
 // mpsim estimate and mpsim simulate: a network under a precision map on a configured array,
 // layer by layer, by the closed form (fast) or by the SystemC model.
 #include "apps/commands.h"
-#include "apps/cost_report.h"
-#include "apps/output.h"
 #include "apps/workload_flags.h"
 #include "costmodel/hardware.h"
+#include "explore/cost_report.h"
+#include "explore/text_table.h"
+#include "formats/output_file.h"
 #include "workloads/network_io.h"
 
 namespace mpsim::cli {

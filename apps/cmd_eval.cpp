@@ -12,10 +12,11 @@
 
 #include "apps/commands.h"
 #include "apps/eval_flags.h"
-#include "apps/output.h"
 #include "explore/evaluation.h"
 #include "explore/json_text.h"
+#include "explore/text_table.h"
 #include "formats/error.h"
+#include "formats/output_file.h"
 #include "quant/evaluator.h"
 
 namespace mpsim::cli {

@@ -6,8 +6,8 @@
 #include <ostream>
 
 #include "apps/commands.h"
-#include "apps/output.h"
 #include "explore/json_text.h"
+#include "explore/text_table.h"
 #include "formats/format.h"
 
 namespace mpsim::cli {

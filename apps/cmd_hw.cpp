@@ -8,12 +8,12 @@
 #include <sstream>
 
 #include "apps/commands.h"
-#include "apps/output.h"
 #include "costmodel/hardware.h"
 #include "costmodel/hardware_model.h"
 #include "costmodel/memory_model.h"
 #include "costmodel/technology.h"
 #include "explore/json_text.h"
+#include "explore/text_table.h"
 #include "formats/error.h"
 
 namespace mpsim::cli {

@@ -4,10 +4,10 @@
 #include <ostream>
 
 #include "apps/commands.h"
-#include "apps/cost_report.h"
-#include "apps/output.h"
 #include "apps/workload_flags.h"
+#include "explore/cost_report.h"
 #include "explore/json_text.h"
+#include "explore/text_table.h"
 #include "formats/error.h"
 #include "workloads/network_io.h"
 #include "workloads/precision_map.h"

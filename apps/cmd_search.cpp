@@ -7,14 +7,14 @@
 #include <ostream>
 
 #include "apps/commands.h"
-#include "apps/cost_report.h"
 #include "apps/eval_flags.h"
 #include "apps/option_checks.h"
-#include "apps/output.h"
-#include "apps/sweep_progress.h"
+#include "explore/cost_report.h"
 #include "explore/precision_search.h"
+#include "explore/progress.h"
 #include "explore/record_text.h"
 #include "explore/search_run.h"
+#include "explore/text_table.h"
 #include "formats/error.h"
 
 namespace mpsim::cli {

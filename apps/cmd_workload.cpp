@@ -3,9 +3,9 @@
 #include <ostream>
 
 #include "apps/commands.h"
-#include "apps/output.h"
 #include "apps/workload_flags.h"
 #include "explore/json_text.h"
+#include "explore/text_table.h"
 #include "formats/error.h"
 #include "workloads/network_io.h"
 

@@ -1,4 +1,4 @@
-#include "apps/sweep_resume.h"
+#include "explore/sweep_resume.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -11,11 +11,12 @@
 #include <filesystem>
 #include <map>
 
-#include "apps/output.h"
+#include "explore/text_table.h"
 #include "formats/error.h"
 #include "formats/input_file.h"
+#include "formats/output_file.h"
 
-namespace mpsim::cli {
+namespace mpsim {
 
 namespace fs = std::filesystem;
 
@@ -165,4 +166,4 @@ void ResultLog::append(const PointResult& r) {
   }
 }
 
-}  // namespace mpsim::cli
+}  // namespace mpsim

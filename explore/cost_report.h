@@ -1,20 +1,15 @@
 // Per-layer cost reports (table, CSV, JSON) shared by the commands that cost a network.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <string>
 
 #include "costmodel/layer_cost.h"
+#include "explore/cost_table.h"
 #include "explore/costing.h"
 #include "workloads/network.h"
 #include "workloads/precision_map.h"
 
-namespace mpsim::cli {
-
-// One layer's (or a total's) figures as JSON: cycles by kind, latency, energy by component,
-// utilization, MACs, BOPs, traffic by operand, requantizations. Shared by the reports and the
-// cost table, so both name every figure alike.
-nlohmann::ordered_json cost_json(const LayerCost& c, const HardwareModel& hw);
+namespace mpsim {
 
 // "note: DRAM energy ... is our estimate ..." when the config's DRAM energy is an estimate of
 // ours (docs/costmodel.md, "DRAM"), else "". Every report that prices DRAM prints it.
@@ -26,4 +21,10 @@ std::string dram_estimate_note(const HardwareModel& hw);
 std::string render_cost_report(const Network& net, const PrecisionMap& map, const HardwareModel& hw,
                                const NetworkCost& cost, const std::string& format);
 
-}  // namespace mpsim::cli
+// Renders a cost table (build_cost_table) as "csv" (one row per layer and format pair, energy by
+// component, ten significant digits) or "json" ({"network", "hardware", "area_mm2",
+// "dram_energy_estimated", "rows": [...]}, each row's figures named as in the reports).
+std::string render_cost_table(const Network& net, const HardwareModel& hw, const CostTable& table,
+                              const std::string& format);
+
+}  // namespace mpsim

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-namespace mpsim::cli {
+namespace mpsim {
 
 // Splits "V1,V2,..." on the commas outside brackets, braces and TOML strings, so array and
 // table values (`["int8","int4"],["int8"]`) stay whole; each value is trimmed. Throws UserError
@@ -41,4 +41,4 @@ class SweepPoints {
   std::size_t size_ = 1;
 };
 
-}  // namespace mpsim::cli
+}  // namespace mpsim

@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "apps/sweep_points.h"
 #include "explore/record_text.h"
+#include "explore/sweep_points.h"
 
-namespace mpsim::cli {
+namespace mpsim {
 
 struct PointResult {
   std::size_t index = 0;  // point number in the full sweep
@@ -29,4 +29,4 @@ std::vector<bool> pareto_flags(const std::vector<PointResult>& results);
 // ordered by point index.
 std::string render_sweep_csv(const SweepPoints& points, std::vector<PointResult> results);
 
-}  // namespace mpsim::cli
+}  // namespace mpsim

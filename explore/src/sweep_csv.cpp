@@ -1,11 +1,11 @@
-#include "apps/sweep_csv.h"
+#include "explore/sweep_csv.h"
 
 #include <algorithm>
 
-#include "apps/output.h"
 #include "explore/pareto.h"
+#include "explore/text_table.h"
 
-namespace mpsim::cli {
+namespace mpsim {
 
 std::vector<bool> pareto_flags(const std::vector<PointResult>& results) {
   std::vector<std::vector<double>> points;
@@ -44,4 +44,4 @@ std::string render_sweep_csv(const SweepPoints& points, std::vector<PointResult>
   return out;
 }
 
-}  // namespace mpsim::cli
+}  // namespace mpsim

@@ -1,4 +1,4 @@
-#include "apps/sweep_progress.h"
+#include "explore/progress.h"
 
 #include <unistd.h>
 
@@ -7,7 +7,7 @@
 #include <iostream>
 #include <string>
 
-namespace mpsim::cli {
+namespace mpsim {
 
 ProgressBar::ProgressBar(std::ostream* out, std::size_t total, std::size_t done, std::string label,
                          std::string unit)
@@ -63,4 +63,4 @@ std::ostream* progress_stream(std::ostream& err) {
   return &err == &std::cerr && ::isatty(STDERR_FILENO) ? &err : nullptr;
 }
 
-}  // namespace mpsim::cli
+}  // namespace mpsim

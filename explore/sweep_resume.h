@@ -10,9 +10,9 @@
 #include <string_view>
 #include <vector>
 
-#include "apps/sweep_csv.h"
+#include "explore/sweep_csv.h"
 
-namespace mpsim::cli {
+namespace mpsim {
 
 // "<fingerprint> <point> <area> <energy> <latency> <cycles>\n": numbers in format_number's
 // lossless form, so a row read back renders the same bytes as the evaluated one.
@@ -70,4 +70,4 @@ class ResultLog {
   int fd_ = -1;
 };
 
-}  // namespace mpsim::cli
+}  // namespace mpsim

@@ -8,7 +8,7 @@
 #include <iosfwd>
 #include <string>
 
-namespace mpsim::cli {
+namespace mpsim {
 
 class ProgressBar {
  public:
@@ -31,4 +31,4 @@ class ProgressBar {
 // The stream for the bar: `err` when it is the process's stderr and that is a terminal.
 std::ostream* progress_stream(std::ostream& err);
 
-}  // namespace mpsim::cli
+}  // namespace mpsim

@@ -7,15 +7,14 @@
 #include <cerrno>
 #include <cstdlib>
 
-#include "apps/sweep_csv.h"
-#include "apps/sweep_points.h"
-#include "apps/sweep_resume.h"
-#include "apps/sweep_runner.h"
+#include "explore/sweep_csv.h"
+#include "explore/sweep_points.h"
+#include "explore/sweep_resume.h"
+#include "explore/sweep_runner.h"
 #include "formats/error.h"
 #include "tests/test_support.h"
 
 using namespace mpsim;
-using namespace mpsim::cli;
 
 TEST_CASE("sweep: value lists split on top-level commas only") {
   CHECK(split_top_level("8,16, 32", "t") == std::vector<std::string>{"8", "16", "32"});

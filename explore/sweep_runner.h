@@ -10,11 +10,11 @@
 #include <functional>
 #include <vector>
 
-#include "apps/sweep_csv.h"
-#include "apps/sweep_progress.h"
-#include "apps/sweep_resume.h"
+#include "explore/progress.h"
+#include "explore/sweep_csv.h"
+#include "explore/sweep_resume.h"
 
-namespace mpsim::cli {
+namespace mpsim {
 
 struct RunOptions {
   int jobs = 1;
@@ -32,4 +32,4 @@ std::vector<PointResult> run_points(const std::vector<std::size_t>& pending,
                                     const ResumeStore& store, const RunOptions& options,
                                     ProgressBar& progress);
 
-}  // namespace mpsim::cli
+}  // namespace mpsim

@@ -1,10 +1,10 @@
-#include "apps/sweep_points.h"
+#include "explore/sweep_points.h"
 
 #include <set>
 
 #include "formats/error.h"
 
-namespace mpsim::cli {
+namespace mpsim {
 
 namespace {
 
@@ -105,4 +105,4 @@ std::string SweepPoints::describe(std::size_t index) const {
   return join(overrides(index));
 }
 
-}  // namespace mpsim::cli
+}  // namespace mpsim

@@ -1,15 +1,16 @@
-#include "apps/cost_report.h"
+#include "explore/cost_report.h"
 
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "apps/output.h"
 #include "explore/cost_table.h"
 #include "explore/json_text.h"
+#include "explore/src/cost_json.h"
+#include "explore/text_table.h"
 #include "formats/error.h"
 
-namespace mpsim::cli {
+namespace mpsim {
 
 namespace {
 
@@ -17,6 +18,14 @@ std::string num(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.6g", v);
   return buf;
+}
+
+// Ten significant digits: the cost table is read by programs, which want more than a person.
+std::string num10(double v) {
+  std::ostringstream s;
+  s.precision(10);
+  s << v;
+  return s.str();
 }
 
 }  // namespace
@@ -166,4 +175,59 @@ std::string render_cost_report(const Network& net, const PrecisionMap& map, cons
   return out.str();
 }
 
-}  // namespace mpsim::cli
+std::string render_cost_table(const Network& net, const HardwareModel& hw, const CostTable& table,
+                              const std::string& format) {
+  std::string text;
+  if (format == "json") {
+    nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+    for (const auto& row : table.rows) {
+      const Layer& l = net.layer(row.layer);
+      const LayerCost& c = row.cost;
+      nlohmann::ordered_json r;
+      r["layer"] = l.name;
+      r["op"] = op_name(l);
+      r["weight_format"] = row.pair.weight.name();
+      r["activation_format"] = row.pair.activation.name();
+      r.update(cost_json(c, hw));
+      r["weight_bytes"] = row.weight_bytes;
+      r["dram_bytes"] = row.dram_bytes;
+      rows.push_back(std::move(r));
+    }
+    nlohmann::ordered_json j;
+    j["network"] = net.name();
+    j["hardware"] = hw.spec().name;
+    j["area_mm2"] = table.area_mm2;
+    j["dram_energy_estimated"] = hw.dram().energy_estimated;
+    j["rows"] = std::move(rows);
+    text = json_text(j) + "\n";
+  } else {
+    std::ostringstream csv;
+    std::vector<std::string> header = {"layer",  "op",        "weight_format", "activation_format",
+                                       "cycles", "latency_s", "utilization",   "energy_pj"};
+    for (const auto& [name, v] : energy_components(EnergyBreakdown{}, hw))
+      header.push_back(name + "_pj");
+    header.insert(header.end(), {"macs", "bops", "weight_bytes", "dram_bytes", "area_mm2"});
+    csv << csv_row(header);
+    for (const auto& row : table.rows) {
+      const Layer& l = net.layer(row.layer);
+      const LayerCost& c = row.cost;
+      std::vector<std::string> r = {l.name,
+                                    op_name(l),
+                                    row.pair.weight.name(),
+                                    row.pair.activation.name(),
+                                    std::to_string(c.total_cycles),
+                                    num10(c.latency_s),
+                                    num10(c.utilization),
+                                    num10(c.energy.total_pj())};
+      for (const auto& [name, v] : energy_components(c.energy, hw))
+        r.push_back(num10(v));
+      r.insert(r.end(), {std::to_string(c.macs), std::to_string(c.bops), num10(row.weight_bytes),
+                         num10(row.dram_bytes), num10(table.area_mm2)});
+      csv << csv_row(r);
+    }
+    text = csv.str();
+  }
+  return text;
+}
+
+}  // namespace mpsim

@@ -1,4 +1,4 @@
-#include "apps/sweep_runner.h"
+#include "explore/sweep_runner.h"
 
 #include <poll.h>
 #include <signal.h>
@@ -15,7 +15,7 @@
 
 #include "formats/error.h"
 
-namespace mpsim::cli {
+namespace mpsim {
 
 namespace {
 
@@ -248,4 +248,4 @@ std::vector<PointResult> run_points(const std::vector<std::size_t>& pending,
   return run_forked(pending, evaluate, store, options, progress);
 }
 
-}  // namespace mpsim::cli
+}  // namespace mpsim
