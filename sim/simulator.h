@@ -5,7 +5,9 @@
 // dataflow, double-buffers DRAM loads against compute and writes outputs back; DRAM, buffers
 // and the MAC array are SystemC modules exchanging tiles, with times and energies from the
 // cost model. The SystemC kernel is elaborated once per process and runs any number of
-// simulations one after another (the first call elaborates it).
+// simulations one after another (the first call elaborates it). Calls from several threads are
+// safe and run one at a time. The library sets no environment variable; it defines a weak
+// sc_main only because libsystemc refers to one (a program with its own keeps it).
 #pragma once
 
 #include "costmodel/hardware_model.h"

@@ -2,16 +2,19 @@
 #include "sim/simulator.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
-#include <cstdlib>
 #include <memory>
+#include <mutex>
 
 #include "formats/error.h"
 #include "sim/src/accelerator.h"
 #include "sim/src/sanitizer_stack.h"
 
-// libsystemc's main() is never used (mpsim has its own), but the library refers to sc_main.
-int sc_main(int, char*[]) {
+// libsystemc refers to sc_main (its own main() calls it), so loading the library with every
+// symbol bound at once, as Python does for an extension module, needs one. mpsim never calls it.
+// Weak, so that a program that embeds mpsim in its own SystemC model keeps its sc_main.
+__attribute__((weak)) int sc_main(int, char*[]) {
   return 0;
 }
 
@@ -21,12 +24,16 @@ namespace {
 
 constexpr int kMaxTilesPerLayer = 256;
 
-int g_runs = 0;
+std::atomic<int> g_runs = 0;
+
+// One SystemC kernel per process, not safe to enter from two threads at once: every simulation
+// holds this lock (a Python program may call from several threads with the GIL released).
+std::mutex g_kernel;
 
 sim::Accelerator& accelerator() {
   static std::unique_ptr<sim::Accelerator> top = [] {
-    // Keep machine-readable output clean: no banner.
-    setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
+    // No banner to silence: libsystemc prints it only from sc_elab_and_sim(), the path of its
+    // own main(), which mpsim never takes; so the process's environment is left alone.
     sc_core::sc_set_time_resolution(1, sc_core::SC_PS);
     sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
     return std::make_unique<sim::Accelerator>("accelerator");
@@ -75,6 +82,7 @@ NetworkCost simulate_network(const Network& net, const PrecisionMap& map, const 
   }
   job.records.resize(job.layers.size());
 
+  const std::lock_guard<std::mutex> lock(g_kernel);
   sim::Accelerator& acc = accelerator();
   const double t0 = sc_core::sc_time_stamp().to_double() / 1000.0;
   acc.dram.bits_per_cycle = spec.ideal_memory() ? 0.0 : hw.dram_bits_per_cycle();
