@@ -2,6 +2,8 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "costmodel/layer_cost.h"
 #include "explore/cost_table.h"
@@ -26,5 +28,13 @@ std::string render_cost_report(const Network& net, const PrecisionMap& map, cons
 // "dram_energy_estimated", "rows": [...]}, each row's figures named as in the reports).
 std::string render_cost_table(const Network& net, const HardwareModel& hw, const CostTable& table,
                               const std::string& format);
+
+// A layer's (or a total's) figures as flat (name, value) pairs, named as the reports' CSV
+// columns and JSON keys: cycles, compute_cycles, fill_drain_cycles, stall_cycles, latency_s,
+// utilization, energy_pj, dynamic_energy_pj, one "<component>_pj" per energy component, macs,
+// bops, "<operand>_dram_bytes" etc. per operand, dram_bytes, requantizations. For callers that
+// want numbers, not text (the Python module).
+std::vector<std::pair<std::string, double>> cost_figures(const LayerCost& c,
+                                                         const HardwareModel& hw);
 
 }  // namespace mpsim

@@ -21,6 +21,8 @@ packages=(
   # fuzzing (scripts/fuzz.sh: clang's libFuzzer, AddressSanitizer and UBSan runtimes); the
   # sanitizer build (scripts/sanitize.sh) uses g++'s own runtimes, which g++ already pulls in
   clang libclang-rt-14-dev
+  # the Python module (python/: pybind11 against Python's headers) and its tables (to_pandas)
+  pybind11-dev python3-dev python3-pandas
   # model export for tests and training scripts (run with /usr/bin/python3)
   python3 python3-torch python3-torchvision python3-onnx python3-numpy
   # real data

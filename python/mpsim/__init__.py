@@ -1,0 +1,244 @@
+"""mpsim from Python: the cost of a network under a precision map on a hardware config, by the
+SystemC simulator or the closed form, per layer; cost tables; design-space sweeps.
+
+    import mpsim
+    r = mpsim.simulate(hw="edge_npu", network="resnet18", set={"array.rows": 32})
+    r.total["cycles"], r.total["energy_pj"], r.to_pandas()      # one row per layer
+
+Every function calls the same C++ library as the `mpsim` command, with the GIL released while it
+runs. Bad input raises mpsim.Error, a ValueError carrying the command's message.
+"""
+import csv
+import io
+import os
+
+from . import _mpsim
+
+Error = _mpsim.Error
+
+__all__ = [
+    "Error",
+    "CostResult",
+    "CostTable",
+    "SweepResult",
+    "simulate",
+    "estimate",
+    "cost_table",
+    "sweep",
+    "hardware_names",
+    "network_names",
+]
+
+
+def _sets(set):
+    """{"array.rows": 32, "buffers.0.size_kib": 64} -> ["array.rows=32", ...]."""
+    if set is None:
+        return []
+    if not isinstance(set, dict):
+        raise Error("set: expected a dict of config keys to values, e.g. {'array.rows': 32}")
+    return [f"{key}={_toml_value(value)}" for key, value in set.items()]
+
+
+def _toml_value(value):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_string_or_value(v) for v in value) + "]"
+    raise Error(f"set: value {value!r}: expected a number, a string, a bool or a list")
+
+
+def _toml_string_or_value(value):
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return _toml_value(value)
+
+
+def _map_toml(mapping):
+    """A precision map given as a dict, in the TOML form of docs/precision-maps.md:
+    {"default": {"weight": "int8", "activation": "int8"},
+     "override": [{"layers": "conv1", "weight": "int4"}]}."""
+    lines = []
+    for key, value in mapping.items():
+        if key == "default":
+            lines.append("[default]")
+            lines += [f"{k} = {_toml_string_or_value(v)}" for k, v in value.items()]
+        elif key == "override":
+            for entry in value:
+                lines.append("[[override]]")
+                lines += [f"{k} = {_toml_string_or_value(v)}" for k, v in entry.items()]
+        else:
+            lines.insert(0, f"{key} = {_toml_string_or_value(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def _map_args(map):
+    """(file, text) for the C++ side: a path, a dict, or None (the default map)."""
+    if map is None:
+        return "", ""
+    if isinstance(map, dict):
+        return "", _map_toml(map)
+    if isinstance(map, (str, os.PathLike)):
+        return os.fspath(map), ""
+    raise Error("map: expected a precision map file, a dict or None")
+
+
+def _pandas():
+    try:
+        import pandas
+    except ImportError as e:  # pragma: no cover - setup.sh installs python3-pandas
+        raise ImportError("to_pandas() needs pandas (Debian: python3-pandas)") from e
+    return pandas
+
+
+class CostResult:
+    """A network's cost: `layers` (one dict per MAC layer), `total` (the same figures summed),
+    `area_mm2`, `network`, `hardware`, `engine`. Figures are named as in the command's CSV and
+    JSON: cycles, compute_cycles, fill_drain_cycles, stall_cycles, latency_s, utilization,
+    energy_pj, dynamic_energy_pj, <component>_pj, macs, bops, <operand>_dram_bytes, ..."""
+
+    def __init__(self, data):
+        self.network = data["network"]
+        self.hardware = data["hardware"]
+        self.engine = data["engine"]
+        self.area_mm2 = data["area_mm2"]
+        self.dram_energy_estimated = data["dram_energy_estimated"]
+        self.layers = data["layers"]
+        self.total = data["total"]
+
+    def to_pandas(self):
+        """One row per MAC layer."""
+        return _pandas().DataFrame(self.layers)
+
+    def __repr__(self):
+        return (
+            f"CostResult({self.network} on {self.hardware} by {self.engine}: "
+            f"{int(self.total['cycles'])} cycles, {self.total['energy_pj']:.6g} pJ, "
+            f"{self.area_mm2:.4g} mm2)"
+        )
+
+
+class CostTable:
+    """Every MAC layer x every format pair the array runs, priced: `rows` (dicts), `area_mm2`."""
+
+    def __init__(self, data):
+        self.network = data["network"]
+        self.hardware = data["hardware"]
+        self.area_mm2 = data["area_mm2"]
+        self.rows = data["rows"]
+
+    def to_pandas(self):
+        """One row per (layer, weight format, activation format)."""
+        return _pandas().DataFrame(self.rows)
+
+    def __repr__(self):
+        return f"CostTable({self.network} on {self.hardware}: {len(self.rows)} rows)"
+
+
+class SweepResult:
+    """A sweep's points: `rows` (dicts: point, one entry per swept key, area_mm2, energy_pj,
+    latency_s, cycles, edp_js, pareto), `axes` (the swept keys), `csv` (the command's file)."""
+
+    def __init__(self, data):
+        self.axes = list(data["axes"])
+        self.csv = data["csv"]
+        self.rows = []
+        for row in csv.DictReader(io.StringIO(self.csv)):
+            out = {"point": int(row["point"])}
+            for key in self.axes:
+                out[key] = _number_or_text(row[key])
+            for key in ("area_mm2", "energy_pj", "latency_s", "edp_js"):
+                out[key] = float(row[key])
+            out["cycles"] = int(row["cycles"])
+            out["pareto"] = row["pareto"] in ("1", "true", "yes")
+            self.rows.append(out)
+
+    def to_pandas(self):
+        """One row per design point."""
+        return _pandas().DataFrame(self.rows)
+
+    def __repr__(self):
+        return f"SweepResult({len(self.rows)} points over {', '.join(self.axes)})"
+
+
+def _number_or_text(text):
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+def simulate(hw, network, map=None, set=None, batch=None, resolve_groups=False):
+    """The SystemC simulation of `network` under `map` on `hw`, per layer (as `mpsim simulate`).
+
+    hw: a bundled config name or a .toml / SCALE-Sim .cfg path; set: config overrides as a dict;
+    network: a built-in name or a .toml / .onnx / topology .csv path; map: a precision map file,
+    a dict in the map's TOML form, or None for the array's widest integer pair everywhere."""
+    return _price(hw, network, map, set, batch, resolve_groups, "sim")
+
+
+def estimate(hw, network, map=None, set=None, batch=None, resolve_groups=False):
+    """The closed-form cost (as `mpsim estimate`): the same figures as simulate(), faster."""
+    return _price(hw, network, map, set, batch, resolve_groups, "closed-form")
+
+
+def _price(hw, network, map, set, batch, resolve_groups, engine):
+    map_file, map_text = _map_args(map)
+    data = _mpsim.price(
+        os.fspath(hw), _sets(set), os.fspath(network), _batch(batch), map_file, map_text,
+        bool(resolve_groups), engine,
+    )
+    return CostResult(data)
+
+
+def _batch(batch):
+    if batch is None:
+        return 0
+    if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
+        raise Error(f"batch {batch!r}: expected a whole number >= 1")
+    return batch
+
+
+def cost_table(hw, network, set=None, formats=None, batch=None):
+    """Every MAC layer x every format pair the array runs (as `mpsim costs`); `formats` keeps
+    the pairs whose weight and activation formats are both in the list."""
+    data = _mpsim.cost_table(
+        os.fspath(hw), _sets(set), os.fspath(network), _batch(batch), list(formats or [])
+    )
+    return CostTable(data)
+
+
+def sweep(hw, network, grid, map=None, engine="sim", batch=None, shard=None, resolve_groups=False):
+    """The cost of `network` at every point of the cross product of `grid` (as `mpsim sweep`,
+    in this process): grid = {"array.rows": [8, 16], "array.cols": [8, 16]}, the first key
+    varying slowest. shard = "K/N" evaluates only the points with index % N == K - 1."""
+    if not isinstance(grid, dict) or not grid:
+        raise Error("grid: expected a dict of config keys to lists of values")
+    sets = []
+    for key, values in grid.items():
+        if not isinstance(values, (list, tuple)) or not values:
+            raise Error(f"grid: {key}: expected a non-empty list of values")
+        sets.append(f"{key}=" + ",".join(_toml_value(v) for v in values))
+    if isinstance(map, dict):
+        raise Error("sweep: map: give a precision map file (a dict is not supported here yet)")
+    map_file, _ = _map_args(map)
+    data = _mpsim.sweep(
+        os.fspath(hw), sets, os.fspath(network), _batch(batch), map_file, bool(resolve_groups),
+        engine, shard or "",
+    )
+    return SweepResult(data)
+
+
+def hardware_names():
+    """The bundled hardware configs."""
+    return list(_mpsim.hardware_names())
+
+
+def network_names():
+    """The built-in networks."""
+    return list(_mpsim.network_names())

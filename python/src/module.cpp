@@ -1,0 +1,170 @@
+// The C++ side of the Python module: each function loads its inputs and prices them through the
+// explore/ library with the GIL released, then hands plain Python objects back. Bad input raises
+// mpsim.Error (a ValueError) with the command's message. Python's side (python/mpsim/) adds
+// keyword defaults, dict-to-TOML maps and to_pandas().
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <string>
+#include <vector>
+
+#include "costmodel/hardware.h"
+#include "explore/cost_report.h"
+#include "explore/cost_table.h"
+#include "explore/costing.h"
+#include "explore/sweep.h"
+#include "formats/error.h"
+#include "workloads/network_io.h"
+#include "workloads/precision_map.h"
+
+namespace py = pybind11;
+using namespace mpsim;
+
+namespace {
+
+py::dict figures(const LayerCost& c, const HardwareModel& hw) {
+  py::dict d;
+  for (const auto& [name, v] : cost_figures(c, hw))
+    d[py::str(name)] = v;
+  return d;
+}
+
+WorkloadOptions workload_options(std::int64_t batch) {
+  WorkloadOptions o;
+  if (batch > 0) o.batch = batch;
+  return o;
+}
+
+// The map a costing uses: a file, TOML text (what Python makes of a dict), or the default.
+PrecisionMap costing_map(const Network& net, const HardwareModel& hw, const std::string& map_file,
+                         const std::string& map_text, bool resolve_groups) {
+  if (map_text.empty()) return map_for_costing(net, hw, map_file, resolve_groups);
+  PrecisionMap map = resolve_precision_map(parse_precision_map(map_text, "map"), net);
+  enforce_quantizer_groups(net, map, "map", resolve_groups);
+  return map;
+}
+
+py::dict price(const std::string& hw_name, const std::vector<std::string>& sets,
+               const std::string& workload, std::int64_t batch, const std::string& map_file,
+               const std::string& map_text, bool resolve_groups, const std::string& engine) {
+  struct Priced {
+    Network net;
+    HardwareModel hw;
+    PrecisionMap map;
+    NetworkCost cost;
+  };
+  std::unique_ptr<Priced> p;
+  {
+    py::gil_scoped_release release;
+    const CostEngine e = parse_cost_engine(engine);
+    HardwareModel hw(load_hardware_by_name(hw_name, sets));
+    Network net = load_workload(workload, workload_options(batch));
+    PrecisionMap map = costing_map(net, hw, map_file, map_text, resolve_groups);
+    NetworkCost cost = price_network(net, map, hw, e);
+    p = std::make_unique<Priced>(
+        Priced{std::move(net), std::move(hw), std::move(map), std::move(cost)});
+  }
+  py::list layers;
+  for (std::size_t i = 0; i < p->cost.layers.size(); ++i) {
+    const int id = p->cost.layer_ids[i];
+    const Layer& l = p->net.layer(id);
+    py::dict row;
+    row["name"] = l.name;
+    row["op"] = op_name(l);
+    row["weight_format"] = p->map.at(id).weight.name();
+    row["activation_format"] = p->map.at(id).activation.name();
+    for (auto item : figures(p->cost.layers[i], p->hw))
+      row[item.first] = item.second;
+    layers.append(std::move(row));
+  }
+  py::dict out;
+  out["network"] = p->net.name();
+  out["hardware"] = p->hw.spec().name;
+  out["engine"] = engine;
+  out["area_mm2"] = p->cost.area_mm2;
+  out["dram_energy_estimated"] = p->hw.dram().energy_estimated;
+  out["layers"] = std::move(layers);
+  out["total"] = figures(p->cost.total, p->hw);
+  return out;
+}
+
+py::dict cost_table(const std::string& hw_name, const std::vector<std::string>& sets,
+                    const std::string& workload, std::int64_t batch,
+                    const std::vector<std::string>& formats) {
+  std::unique_ptr<HardwareModel> hw;
+  std::unique_ptr<Network> net;
+  CostTable table;
+  {
+    py::gil_scoped_release release;
+    hw = std::make_unique<HardwareModel>(load_hardware_by_name(hw_name, sets));
+    net = std::make_unique<Network>(load_workload(workload, workload_options(batch)));
+    table = build_cost_table(*net, *hw, formats);
+  }
+  py::list rows;
+  for (const auto& r : table.rows) {
+    const Layer& l = net->layer(r.layer);
+    py::dict row;
+    row["layer"] = l.name;
+    row["op"] = op_name(l);
+    row["weight_format"] = r.pair.weight.name();
+    row["activation_format"] = r.pair.activation.name();
+    for (auto item : figures(r.cost, *hw))
+      row[item.first] = item.second;
+    row["weight_bytes"] = r.weight_bytes;
+    row["dram_bytes"] = r.dram_bytes;
+    rows.append(std::move(row));
+  }
+  py::dict out;
+  out["network"] = net->name();
+  out["hardware"] = hw->spec().name;
+  out["area_mm2"] = table.area_mm2;
+  out["rows"] = std::move(rows);
+  return out;
+}
+
+py::dict sweep(const std::string& hw_name, const std::vector<std::string>& sets,
+               const std::string& workload, std::int64_t batch, const std::string& map_file,
+               bool resolve_groups, const std::string& engine, const std::string& shard) {
+  std::unique_ptr<SweepPlan> plan;
+  std::vector<PointResult> results;
+  std::string csv;
+  {
+    py::gil_scoped_release release;
+    SweepRequest q;
+    q.hardware = hw_name;
+    q.sets = sets;
+    q.workload = workload;
+    q.workload_options = workload_options(batch);
+    q.map = map_file;
+    q.resolve_groups = resolve_groups;
+    q.engine = parse_cost_engine(engine);
+    q.shard = parse_shard(shard);
+    plan = std::make_unique<SweepPlan>(std::move(q));
+    for (auto i : plan->own())
+      results.push_back(plan->evaluate(i));
+    csv = render_sweep_csv(plan->points(), results);
+  }
+  py::list axes;
+  for (const auto& a : plan->points().axes())
+    axes.append(a.key);
+  py::list values;
+  for (const auto& r : results)
+    values.append(plan->points().values(r.index));
+  py::dict out;
+  out["axes"] = std::move(axes);
+  out["values"] = std::move(values);
+  out["csv"] = csv;  // the command's CSV, Pareto flags over this run's points
+  return out;
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_mpsim, m) {
+  m.doc() = "mpsim's C++ core; use the mpsim package, not this module.";
+  py::register_exception<UserError>(m, "Error", PyExc_ValueError);
+  m.def("price", &price);
+  m.def("cost_table", &cost_table);
+  m.def("sweep", &sweep);
+  m.def("hardware_names", [] { return bundled_hardware_names(); });
+  m.def("network_names", [] { return builtin_network_names(); });
+}
