@@ -33,7 +33,7 @@ done
 sanitizers="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined"
 mkdir -p "$build"
 cmake -S "$root" -B "$build" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DMPSIM_FUZZ=ON -DMPSIM_BUILD_TESTS=OFF -DMPSIM_BUILD_BENCH=OFF \
+  -DMPSIM_FUZZ=ON -DMPSIM_BUILD_TESTS=OFF -DMPSIM_BUILD_BENCH=OFF -DMPSIM_BUILD_PYTHON=OFF \
   -DCMAKE_CXX_FLAGS="$sanitizers -fno-omit-frame-pointer" > "$build/fuzz-configure.log"
 cmake --build "$build" -j2 --target $(printf 'fuzz_%s ' "${readers[@]}") > "$build/fuzz-build.log" ||
   { echo "fuzz.sh: the build failed; see $build/fuzz-build.log" >&2; exit 2; }
