@@ -137,3 +137,23 @@ def test_the_gil_is_released_while_cpp_runs():
         if ratios[-1] > 0.7:
             break
     assert max(ratios) > 0.7, ratios
+
+
+def test_the_stubs_name_every_public_function_with_its_arguments():
+    import ast
+    import inspect
+
+    stub = os.path.join(SOURCE, "python", "mpsim", "__init__.pyi")
+    tree = ast.parse(open(stub).read())
+    stubbed = {
+        node.name: [a.arg for a in node.args.args]
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef)
+    }
+    classes = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
+    for name in mpsim.__all__:
+        obj = getattr(mpsim, name)
+        if inspect.isclass(obj):
+            assert name in classes, name
+        else:
+            assert stubbed.get(name) == list(inspect.signature(obj).parameters), name

@@ -1,0 +1,70 @@
+# Type stubs for editors: the names and arguments of the mpsim module (python/mpsim/__init__.py).
+import os
+from typing import Any, Mapping, Sequence, Union
+
+import pandas
+
+PathLike = Union[str, os.PathLike[str]]
+MapArg = Union[PathLike, Mapping[str, Any], None]
+Figures = dict[str, float]
+
+class Error(ValueError): ...
+
+class CostResult:
+    network: str
+    hardware: str
+    engine: str
+    area_mm2: float
+    dram_energy_estimated: bool
+    layers: list[dict[str, Any]]
+    total: Figures
+    def to_pandas(self) -> pandas.DataFrame: ...
+
+class CostTable:
+    network: str
+    hardware: str
+    area_mm2: float
+    rows: list[dict[str, Any]]
+    def to_pandas(self) -> pandas.DataFrame: ...
+
+class SweepResult:
+    axes: list[str]
+    csv: str
+    rows: list[dict[str, Any]]
+    def to_pandas(self) -> pandas.DataFrame: ...
+
+def simulate(
+    hw: PathLike,
+    network: PathLike,
+    map: MapArg = None,
+    set: Mapping[str, Any] | None = None,
+    batch: int | None = None,
+    resolve_groups: bool = False,
+) -> CostResult: ...
+def estimate(
+    hw: PathLike,
+    network: PathLike,
+    map: MapArg = None,
+    set: Mapping[str, Any] | None = None,
+    batch: int | None = None,
+    resolve_groups: bool = False,
+) -> CostResult: ...
+def cost_table(
+    hw: PathLike,
+    network: PathLike,
+    set: Mapping[str, Any] | None = None,
+    formats: Sequence[str] | None = None,
+    batch: int | None = None,
+) -> CostTable: ...
+def sweep(
+    hw: PathLike,
+    network: PathLike,
+    grid: Mapping[str, Sequence[Any]],
+    map: PathLike | None = None,
+    engine: str = "sim",
+    batch: int | None = None,
+    shard: str | None = None,
+    resolve_groups: bool = False,
+) -> SweepResult: ...
+def hardware_names() -> list[str]: ...
+def network_names() -> list[str]: ...
