@@ -33,8 +33,11 @@ std::string render_cost_table(const Network& net, const HardwareModel& hw, const
 // columns and JSON keys: cycles, compute_cycles, fill_drain_cycles, stall_cycles, latency_s,
 // utilization, energy_pj, dynamic_energy_pj, one "<component>_pj" per energy component, macs,
 // bops, "<operand>_dram_bytes" etc. per operand, dram_bytes, requantizations. For callers that
-// want numbers, not text (the Python module).
+// want numbers, not text (the Python module). The names depend only on the hardware, so a caller
+// pricing many layers takes them once (cost_figure_names) and the values per layer.
 std::vector<std::pair<std::string, double>> cost_figures(const LayerCost& c,
                                                          const HardwareModel& hw);
+std::vector<std::string> cost_figure_names(const HardwareModel& hw);
+std::vector<double> cost_figure_values(const LayerCost& c, const HardwareModel& hw);
 
 }  // namespace mpsim

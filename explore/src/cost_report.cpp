@@ -230,32 +230,49 @@ std::string render_cost_table(const Network& net, const HardwareModel& hw, const
   return text;
 }
 
-std::vector<std::pair<std::string, double>> cost_figures(const LayerCost& c,
-                                                         const HardwareModel& hw) {
-  std::vector<std::pair<std::string, double>> f = {
-      {"cycles", static_cast<double>(c.total_cycles)},
-      {"compute_cycles", static_cast<double>(c.compute_cycles)},
-      {"fill_drain_cycles", static_cast<double>(c.fill_drain_cycles)},
-      {"stall_cycles", static_cast<double>(c.stall_cycles)},
-      {"latency_s", c.latency_s},
-      {"utilization", c.utilization},
-      {"energy_pj", c.energy.total_pj()},
-      {"dynamic_energy_pj", c.energy.dynamic_pj()}};
-  for (const auto& [name, v] : energy_components(c.energy, hw))
-    f.emplace_back(name + "_pj", v);
-  f.emplace_back("macs", static_cast<double>(c.macs));
-  f.emplace_back("bops", static_cast<double>(c.bops));
-  double dram_bits = 0;
+std::vector<std::string> cost_figure_names(const HardwareModel& hw) {
+  std::vector<std::string> n = {"cycles",       "compute_cycles",   "fill_drain_cycles",
+                                "stall_cycles", "latency_s",        "utilization",
+                                "energy_pj",    "dynamic_energy_pj"};
+  for (const auto& [name, v] : energy_components(EnergyBreakdown{}, hw))
+    n.push_back(name + "_pj");
+  n.insert(n.end(), {"macs", "bops"});
   for (int o = 0; o < 3; ++o) {
-    const auto& tr = c.traffic[static_cast<std::size_t>(o)];
     const std::string op = operand_name(static_cast<Operand>(o));
-    f.emplace_back(op + "_dram_bytes", tr.dram_bits / 8);
-    f.emplace_back(op + "_buffer_read_bytes", tr.buffer_read_bits / 8);
-    f.emplace_back(op + "_buffer_write_bytes", tr.buffer_write_bits / 8);
+    n.insert(n.end(), {op + "_dram_bytes", op + "_buffer_read_bytes", op + "_buffer_write_bytes"});
+  }
+  n.insert(n.end(), {"dram_bytes", "requantizations"});
+  return n;
+}
+
+std::vector<double> cost_figure_values(const LayerCost& c, const HardwareModel& hw) {
+  std::vector<double> v = {static_cast<double>(c.total_cycles),
+                           static_cast<double>(c.compute_cycles),
+                           static_cast<double>(c.fill_drain_cycles),
+                           static_cast<double>(c.stall_cycles),
+                           c.latency_s,
+                           c.utilization,
+                           c.energy.total_pj(),
+                           c.energy.dynamic_pj()};
+  for (const auto& [name, e] : energy_components(c.energy, hw))
+    v.push_back(e);
+  v.insert(v.end(), {static_cast<double>(c.macs), static_cast<double>(c.bops)});
+  double dram_bits = 0;
+  for (const auto& tr : c.traffic) {
+    v.insert(v.end(), {tr.dram_bits / 8, tr.buffer_read_bits / 8, tr.buffer_write_bits / 8});
     dram_bits += tr.dram_bits;
   }
-  f.emplace_back("dram_bytes", dram_bits / 8);
-  f.emplace_back("requantizations", static_cast<double>(c.requantizations));
+  v.insert(v.end(), {dram_bits / 8, static_cast<double>(c.requantizations)});
+  return v;
+}
+
+std::vector<std::pair<std::string, double>> cost_figures(const LayerCost& c,
+                                                         const HardwareModel& hw) {
+  const auto names = cost_figure_names(hw);
+  const auto values = cost_figure_values(c, hw);
+  std::vector<std::pair<std::string, double>> f;
+  for (std::size_t i = 0; i < names.size(); ++i)
+    f.emplace_back(names[i], values[i]);
   return f;
 }
 

@@ -22,11 +22,19 @@ using namespace mpsim;
 
 namespace {
 
-py::dict figures(const LayerCost& c, const HardwareModel& hw) {
-  py::dict d;
-  for (const auto& [name, v] : cost_figures(c, hw))
-    d[py::str(name)] = v;
-  return d;
+// The figures' names as Python strings, made once per call: every layer has the same ones.
+std::vector<py::str> figure_keys(const HardwareModel& hw) {
+  std::vector<py::str> keys;
+  for (const auto& n : cost_figure_names(hw))
+    keys.emplace_back(n);
+  return keys;
+}
+
+void add_figures(py::dict& d, const std::vector<py::str>& keys, const LayerCost& c,
+                 const HardwareModel& hw) {
+  const auto values = cost_figure_values(c, hw);
+  for (std::size_t i = 0; i < keys.size(); ++i)
+    d[keys[i]] = py::float_(values[i]);
 }
 
 WorkloadOptions workload_options(std::int64_t batch) {
@@ -64,6 +72,7 @@ py::dict price(const std::string& hw_name, const std::vector<std::string>& sets,
     p = std::make_unique<Priced>(
         Priced{std::move(net), std::move(hw), std::move(map), std::move(cost)});
   }
+  const auto keys = figure_keys(p->hw);
   py::list layers;
   for (std::size_t i = 0; i < p->cost.layers.size(); ++i) {
     const int id = p->cost.layer_ids[i];
@@ -73,8 +82,7 @@ py::dict price(const std::string& hw_name, const std::vector<std::string>& sets,
     row["op"] = op_name(l);
     row["weight_format"] = p->map.at(id).weight.name();
     row["activation_format"] = p->map.at(id).activation.name();
-    for (auto item : figures(p->cost.layers[i], p->hw))
-      row[item.first] = item.second;
+    add_figures(row, keys, p->cost.layers[i], p->hw);
     layers.append(std::move(row));
   }
   py::dict out;
@@ -84,7 +92,9 @@ py::dict price(const std::string& hw_name, const std::vector<std::string>& sets,
   out["area_mm2"] = p->cost.area_mm2;
   out["dram_energy_estimated"] = p->hw.dram().energy_estimated;
   out["layers"] = std::move(layers);
-  out["total"] = figures(p->cost.total, p->hw);
+  py::dict total;
+  add_figures(total, keys, p->cost.total, p->hw);
+  out["total"] = std::move(total);
   return out;
 }
 
@@ -100,6 +110,7 @@ py::dict cost_table(const std::string& hw_name, const std::vector<std::string>& 
     net = std::make_unique<Network>(load_workload(workload, workload_options(batch)));
     table = build_cost_table(*net, *hw, formats);
   }
+  const auto keys = figure_keys(*hw);
   py::list rows;
   for (const auto& r : table.rows) {
     const Layer& l = net->layer(r.layer);
@@ -108,8 +119,7 @@ py::dict cost_table(const std::string& hw_name, const std::vector<std::string>& 
     row["op"] = op_name(l);
     row["weight_format"] = r.pair.weight.name();
     row["activation_format"] = r.pair.activation.name();
-    for (auto item : figures(r.cost, *hw))
-      row[item.first] = item.second;
+    add_figures(row, keys, r.cost, *hw);
     row["weight_bytes"] = r.weight_bytes;
     row["dram_bytes"] = r.dram_bytes;
     rows.append(std::move(row));
