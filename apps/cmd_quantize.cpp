@@ -5,15 +5,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <istream>
-#include <limits>
 #include <optional>
 #include <ostream>
 
 #include "apps/commands.h"
 #include "formats/error.h"
-#include "formats/fake_quant.h"
-#include "formats/format.h"
-#include "formats/mx.h"
+#include "formats/quantize_values.h"
 
 namespace mpsim::cli {
 
@@ -61,45 +58,16 @@ std::string print_value(float v) {
   return buf;
 }
 
-Format checked_format(const QuantizeOptions& o) {
-  const Format f = Format::parse(o.format);
-  // Range first: converting a double beyond fp32's range to float is undefined.
-  if (o.scale && !(*o.scale > 0 && *o.scale <= std::numeric_limits<float>::max() &&
-                   static_cast<float>(*o.scale) > 0))
-    throw UserError("--scale must be a positive number within fp32's range, got " +
-                    number_text(*o.scale));
-  if (o.scale && f.is_block())
-    throw UserError("--scale does not apply to " + f.name() +
-                    ": MX blocks carry their own power-of-two scales");
-  if (o.zero_point) {
-    if (f.kind() != FormatKind::kUnsignedInt)
-      throw UserError("--zero-point applies to uint formats only; " + f.name() +
-                      " is symmetric (zero point 0)");
-    if (!o.scale)
-      throw UserError("--zero-point needs --scale (without --scale both come from the data)");
-    if (*o.zero_point < f.qmin() || *o.zero_point > f.qmax())
-      throw UserError("--zero-point " + std::to_string(*o.zero_point) + " is outside " + f.name() +
-                      "'s range " + std::to_string(f.qmin()) + ".." + std::to_string(f.qmax()));
-  }
-  return f;
-}
-
 void quantize(const QuantizeOptions& o, Io& io) {
-  const Format f = checked_format(o);
-  const Saturation sat = o.no_saturate ? Saturation::kNoSaturate : Saturation::kSaturate;
+  QuantizeRequest r;
+  r.format = o.format;
+  r.saturation = o.no_saturate ? Saturation::kNoSaturate : Saturation::kSaturate;
+  r.scale = o.scale;
+  r.zero_point = o.zero_point;
+  checked_quantize_format(r);  // before reading standard input
   const std::vector<float> in = read_values(io.in);
   std::vector<float> out(in.size());
-  if (f.is_block()) {
-    out = mx_quantize(f, in, sat);
-  } else {
-    QuantParams p;
-    if (o.scale) {
-      p = {static_cast<float>(*o.scale), o.zero_point.value_or(0)};
-    } else if (f.is_integer()) {
-      p = params_from_data(f, in);
-    }
-    fake_quant(f, in, out, p, sat);
-  }
+  quantize_values(r, in, out);
   std::string text;
   for (float v : out) {
     text += print_value(v);

@@ -25,6 +25,7 @@ __all__ = [
     "estimate",
     "cost_table",
     "sweep",
+    "quantize",
     "hardware_names",
     "network_names",
 ]
@@ -232,6 +233,14 @@ def sweep(hw, network, grid, map=None, engine="sim", batch=None, shard=None, res
         engine, shard or "",
     )
     return SweepResult(data)
+
+
+def quantize(values, format, saturate=True, scale=None, zero_point=None):
+    """`values` rounded into `format` and back, as a new float32 array of the same shape (as
+    `mpsim quantize`). A C-contiguous float32 array is read in place; anything else is converted
+    once. Integer formats take their scale from the data unless `scale` is given (and
+    `zero_point` for uint formats); MX formats form blocks of 32 consecutive values."""
+    return _mpsim.quantize(values, format, bool(saturate), scale, zero_point)
 
 
 def hardware_names():

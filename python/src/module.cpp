@@ -2,6 +2,7 @@
 // explore/ library with the GIL released, then hands plain Python objects back. Bad input raises
 // mpsim.Error (a ValueError) with the command's message. Python's side (python/mpsim/) adds
 // keyword defaults, dict-to-TOML maps and to_pandas().
+#include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
@@ -14,6 +15,7 @@
 #include "explore/costing.h"
 #include "explore/sweep.h"
 #include "formats/error.h"
+#include "formats/quantize_values.h"
 #include "workloads/network_io.h"
 #include "workloads/precision_map.h"
 
@@ -167,6 +169,27 @@ py::dict sweep(const std::string& hw_name, const std::vector<std::string>& sets,
   return out;
 }
 
+// Reads a C-contiguous float32 array in place (numpy converts other layouts and types once) and
+// returns a new float32 array of the same shape.
+py::array_t<float> quantize(py::array_t<float, py::array::c_style | py::array::forcecast> values,
+                            const std::string& format, bool saturate, std::optional<double> scale,
+                            std::optional<std::int64_t> zero_point) {
+  QuantizeRequest r;
+  r.format = format;
+  r.saturation = saturate ? Saturation::kSaturate : Saturation::kNoSaturate;
+  r.scale = scale;
+  r.zero_point = zero_point;
+  py::array_t<float> out(std::vector<py::ssize_t>(values.shape(), values.shape() + values.ndim()));
+  const auto n = static_cast<std::size_t>(values.size());
+  const float* in = values.data();
+  float* o = out.mutable_data();
+  {
+    py::gil_scoped_release release;
+    quantize_values(r, std::span<const float>(in, n), std::span<float>(o, n));
+  }
+  return out;
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_mpsim, m) {
@@ -175,6 +198,7 @@ PYBIND11_MODULE(_mpsim, m) {
   m.def("price", &price);
   m.def("cost_table", &cost_table);
   m.def("sweep", &sweep);
+  m.def("quantize", &quantize);
   m.def("hardware_names", [] { return bundled_hardware_names(); });
   m.def("network_names", [] { return builtin_network_names(); });
 }

@@ -157,3 +157,26 @@ def test_the_stubs_name_every_public_function_with_its_arguments():
             assert name in classes, name
         else:
             assert stubbed.get(name) == list(inspect.signature(obj).parameters), name
+
+
+def test_quantize_equals_the_command_and_keeps_the_shape():
+    import numpy as np
+
+    values = np.array([[0.1, -1.7, 3.14159], [448.0, 500.0, -0.0123]], dtype=np.float32)
+    q = mpsim.quantize(values, "fp8_e4m3")
+    assert q.shape == values.shape and q.dtype == np.float32
+    out = subprocess.run(
+        [os.path.join(BUILD, "mpsim"), "quantize", "--format", "fp8_e4m3"],
+        input="\n".join(repr(float(v)) for v in values.ravel()) + "\n",
+        check=True, capture_output=True, text=True,
+    ).stdout
+    assert [float(x) for x in out.split()] == [float(v) for v in q.ravel()]
+    assert q[1, 1] == 448.0  # saturated to E4M3's largest finite value
+    assert np.isnan(mpsim.quantize(values, "fp8_e4m3", saturate=False)[1, 1])
+    # A strided view and float64 input give the same result as a contiguous float32 copy.
+    wide = np.arange(-64, 64, dtype=np.float64).reshape(8, 16) / 8
+    assert np.array_equal(mpsim.quantize(wide[:, ::2], "int4"),
+                          mpsim.quantize(np.ascontiguousarray(wide[:, ::2], np.float32), "int4"))
+    assert len(np.unique(mpsim.quantize(wide, "int4"))) <= 16
+    with pytest.raises(mpsim.Error, match="--zero-point applies to uint formats only"):
+        mpsim.quantize(values, "int8", scale=0.1, zero_point=3)
