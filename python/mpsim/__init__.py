@@ -26,6 +26,8 @@ __all__ = [
     "cost_table",
     "sweep",
     "quantize",
+    "eval",
+    "EvalResult",
     "hardware_names",
     "network_names",
 ]
@@ -241,6 +243,64 @@ def quantize(values, format, saturate=True, scale=None, zero_point=None):
     once. Integer formats take their scale from the data unless `scale` is given (and
     `zero_point` for uint formats); MX formats form blocks of 32 consecutive values."""
     return _mpsim.quantize(values, format, bool(saturate), scale, zero_point)
+
+
+class EvalResult:
+    """An accuracy evaluation: top1, top1_fp32, agreement (share of predictions equal to the
+    fp32 network's), sqnr_db (of the output; inf when identical), images, the calibration used,
+    the input normalization, and per-layer SQNR in `layers` (with per_layer=True)."""
+
+    def __init__(self, data):
+        self.__dict__.update(data)
+
+    def to_pandas(self):
+        """One row per MAC layer's SQNR (per_layer=True), else empty."""
+        return _pandas().DataFrame(self.layers, columns=["name", "sqnr_db"])
+
+    def __repr__(self):
+        return (
+            f"EvalResult(top1 {self.top1:.4f}, fp32 {self.top1_fp32:.4f}, agreement "
+            f"{self.agreement:.4f}, SQNR {self.sqnr_db:.2f} dB on {self.images} images)"
+        )
+
+
+def eval(
+    model,
+    map=None,
+    dataset="fashion-mnist:test",
+    labels=None,
+    limit=0,
+    calib=1000,
+    calib_data=None,
+    normalize=None,
+    calibration="max",
+    resolve_groups=False,
+    per_layer=False,
+    threads=0,
+):
+    """The accuracy of an ONNX model in fp32 or under a precision map by fake quantization on
+    real data (as `mpsim eval`): dataset is fashion-mnist[:test|:train] or an .npy file (with
+    labels=.npy); calibration is max, percentile or mse; map a file, a dict or None."""
+    for name, value in (("limit", limit), ("calib", calib), ("threads", threads)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise Error(f"{name} {value!r}: expected a whole number >= 0")
+    map_file, map_text = _map_args(map)
+    if map_text:
+        import tempfile
+
+        with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False) as f:
+            f.write(map_text)
+        try:
+            return eval(model, f.name, dataset, labels, limit, calib, calib_data, normalize,
+                        calibration, resolve_groups, per_layer, threads)
+        finally:
+            os.unlink(f.name)
+    data = _mpsim.evaluate(
+        os.fspath(model), os.fspath(dataset), os.fspath(labels or ""), limit, calib,
+        os.fspath(calib_data or ""), normalize or "", calibration, map_file,
+        bool(resolve_groups), bool(per_layer), threads,
+    )
+    return EvalResult(data)
 
 
 def hardware_names():

@@ -73,5 +73,33 @@ def quantize(
     scale: float | None = None,
     zero_point: int | None = None,
 ) -> Any: ...
+class EvalResult:
+    images: int
+    top1: float
+    top1_fp32: float
+    agreement: float
+    sqnr_db: float
+    calibration: str | None
+    calibration_images: int
+    calibration_source: str
+    normalization: dict[str, float] | None
+    layers: list[dict[str, Any]]
+    images_per_second: float
+    def to_pandas(self) -> pandas.DataFrame: ...
+
+def eval(
+    model: PathLike,
+    map: MapArg = None,
+    dataset: PathLike = "fashion-mnist:test",
+    labels: PathLike | None = None,
+    limit: int = 0,
+    calib: int = 1000,
+    calib_data: PathLike | None = None,
+    normalize: str | None = None,
+    calibration: str = "max",
+    resolve_groups: bool = False,
+    per_layer: bool = False,
+    threads: int = 0,
+) -> EvalResult: ...
 def hardware_names() -> list[str]: ...
 def network_names() -> list[str]: ...

@@ -13,9 +13,12 @@
 #include "explore/cost_report.h"
 #include "explore/cost_table.h"
 #include "explore/costing.h"
+#include "explore/evaluation.h"
 #include "explore/sweep.h"
 #include "formats/error.h"
 #include "formats/quantize_values.h"
+#include "quant/calibration.h"
+#include "quant/evaluator.h"
 #include "workloads/network_io.h"
 #include "workloads/precision_map.h"
 
@@ -190,6 +193,71 @@ py::array_t<float> quantize(py::array_t<float, py::array::c_style | py::array::f
   return out;
 }
 
+// An accuracy evaluation as `mpsim eval` runs it: the library prepares data, calibration and
+// normalization; the evaluator scores fp32 or the map.
+py::dict evaluate(const std::string& model, const std::string& dataset, const std::string& labels,
+                  std::size_t limit, std::size_t calib, const std::string& calib_data,
+                  const std::string& normalize, const std::string& calibration,
+                  const std::string& map_file, bool resolve_groups, bool per_layer, int threads) {
+  EvalResult r;
+  std::string calib_source;
+  std::optional<Normalization> norm;
+  std::string calibration_text;
+  {
+    py::gil_scoped_release release;
+    EvalSetup setup;
+    setup.model = model;
+    setup.dataset = dataset;
+    setup.labels = labels;
+    setup.limit = limit;
+    setup.calib = calib;
+    setup.calib_data = calib_data;
+    setup.normalize = normalize;
+    PreparedEvaluation prepared = prepare_evaluation(setup, !map_file.empty());
+    std::optional<PrecisionMap> map;
+    if (!map_file.empty())
+      map = precision_map_for_evaluation(prepared.net, map_file, resolve_groups);
+    EvalOptions options;
+    options.calibration = parse_calibration(calibration);
+    options.per_layer = per_layer && map;
+    options.engine.threads = threads;
+    Evaluator evaluator(std::move(prepared.net), std::move(prepared.data),
+                        std::move(prepared.calib), options);
+    r = evaluator.evaluate(map ? &*map : nullptr);
+    calib_source = prepared.calib_source;
+    norm = prepared.normalization;
+    calibration_text = calibration_name(options.calibration);
+  }
+  py::dict out;
+  out["images"] = r.images;
+  out["top1"] = r.top1;
+  out["top1_fp32"] = r.top1_fp32;
+  out["agreement"] = r.agreement;
+  out["sqnr_db"] = r.sqnr_db;
+  out["calibration"] =
+      map_file.empty() ? py::object(py::none()) : py::object(py::str(calibration_text));
+  out["calibration_images"] = r.calibration_images;
+  out["calibration_source"] = calib_source;
+  if (norm) {
+    py::dict n;
+    n["mean"] = norm->mean;
+    n["std"] = norm->std_dev;
+    out["normalization"] = std::move(n);
+  } else {
+    out["normalization"] = py::none();
+  }
+  py::list layers;
+  for (const auto& l : r.layers) {
+    py::dict d;
+    d["name"] = l.name;
+    d["sqnr_db"] = l.sqnr_db;
+    layers.append(std::move(d));
+  }
+  out["layers"] = std::move(layers);
+  out["images_per_second"] = r.images_per_second;
+  return out;
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_mpsim, m) {
@@ -199,6 +267,7 @@ PYBIND11_MODULE(_mpsim, m) {
   m.def("cost_table", &cost_table);
   m.def("sweep", &sweep);
   m.def("quantize", &quantize);
+  m.def("evaluate", &evaluate);
   m.def("hardware_names", [] { return bundled_hardware_names(); });
   m.def("network_names", [] { return builtin_network_names(); });
 }

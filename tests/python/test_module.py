@@ -169,3 +169,22 @@ def test_quantize_equals_the_command_and_keeps_the_shape():
     assert len(np.unique(mpsim.quantize(wide, "int4"))) <= 16
     with pytest.raises(mpsim.Error, match="--zero-point applies to uint formats only"):
         mpsim.quantize(values, "int8", scale=0.1, zero_point=3)
+
+
+def test_eval_equals_the_command_in_fp32_and_under_a_map():
+    model = os.path.join(SOURCE, "models", "fmnist_resnet.onnx")
+    map_file = os.path.join(SOURCE, "configs", "maps", "fmnist_resnet_mixed.toml")
+    r = mpsim.eval(model, map=map_file, limit=300, calib=100, per_layer=True)
+    j = command_json("eval", "--model", model, "--map", map_file, "--limit", "300",
+                     "--calib", "100", "--per-layer")
+    assert r.images == j["images"] == 300
+    assert r.top1 == j["top1"] and r.top1_fp32 == j["top1_fp32"]
+    assert r.agreement == j["agreement"] and r.sqnr_db == pytest.approx(j["sqnr_db"], abs=0)
+    assert [l["name"] for l in r.layers] == [l["name"] for l in j["layers"]]
+    assert r.to_pandas().shape == (len(j["layers"]), 2)
+    fp32 = mpsim.eval(model, limit=300)
+    assert fp32.top1 == r.top1_fp32 and fp32.agreement == 1.0 and fp32.calibration is None
+    with pytest.raises(mpsim.Error, match="no_such_model.onnx"):
+        mpsim.eval(os.path.join(SOURCE, "models", "no_such_model.onnx"), limit=10)
+    with pytest.raises(mpsim.Error, match="limit"):
+        mpsim.eval(model, limit=-5)
