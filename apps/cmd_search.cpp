@@ -88,11 +88,9 @@ void run_search(const SearchCliOptions& o, Io& io) {
 
   SearchRunOptions run;
   run.method = o.method;
-  const double unit = setup.quality == QualityMetric::kSqnr ? 1.0 : 0.01;
-  if (o.max_drop >= 0) run.max_drop = o.max_drop * unit;
+  if (o.max_drop >= 0) run.max_drop = o.max_drop * quality_drop_unit(setup.quality);
   run.target = o.target;
-  if (run.method == "greedy" && !run.max_drop && run.target.empty())
-    run.max_drop = 1 * unit;  // one point (or dB) unless told otherwise
+  default_greedy_drop(run, setup.quality);  // one point (or dB) unless told otherwise
   run.full_curve = o.full_curve;
   run.order = o.order;
   run.samples = o.samples;

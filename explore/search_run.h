@@ -75,6 +75,12 @@ std::vector<std::string> search_inputs(const SearchSetup& setup, const SearchRun
 void write_search_outputs(PrecisionSearchProblem& problem, const SearchReport& report,
                           const SearchRunOptions& options, const std::string& out_dir);
 
+// The unit a quality drop is given in (--max-drop, mpsim.search's max_drop), as a fraction of the
+// metric: a point (0.01) of top-1 or agreement, a dB of SQNR.
+double quality_drop_unit(QualityMetric q);
+// Greedy without a drop or a target allows one unit (a point, or a dB): the command's default.
+void default_greedy_drop(SearchRunOptions& run, QualityMetric q);
+
 // Checks before any work that `out_dir` can be written: it must not exist, its parent must.
 void check_search_output(const std::string& out_dir);
 

@@ -566,4 +566,13 @@ void write_search_outputs(PrecisionSearchProblem& problem, const SearchReport& r
   fs::remove(out_dir + ".partial", ec);
 }
 
+double quality_drop_unit(QualityMetric q) {
+  return q == QualityMetric::kSqnr ? 1.0 : 0.01;
+}
+
+void default_greedy_drop(SearchRunOptions& run, QualityMetric q) {
+  if (run.method == "greedy" && !run.max_drop && run.target.empty())
+    run.max_drop = quality_drop_unit(q);
+}
+
 }  // namespace mpsim

@@ -28,6 +28,8 @@ __all__ = [
     "quantize",
     "eval",
     "EvalResult",
+    "search",
+    "SearchResult",
     "hardware_names",
     "network_names",
 ]
@@ -301,6 +303,55 @@ def eval(
         bool(resolve_groups), bool(per_layer), threads,
     )
     return EvalResult(data)
+
+
+class SearchResult:
+    """A precision search: `rows` (every evaluated map: method, validation quality, the search's
+    cost, pareto, and for front rows the test-split figures and every simulated cost),
+    `chosen` and `best_uniform` (row indices), `chosen_map` ((layer, weight, activation) per MAC
+    layer), `out` (the folder written: front.csv, front.json, maps/, chosen.toml, trace.csv)."""
+
+    def __init__(self, data, out):
+        self.__dict__.update(data)
+        self.out = out
+
+    def to_pandas(self):
+        """One row per evaluated map."""
+        return _pandas().DataFrame(self.rows)
+
+    def __repr__(self):
+        c = self.rows[self.chosen]
+        return (
+            f"SearchResult({len(self.rows)} maps, {self.quality_evaluations} scored; chosen: "
+            f"{c['method']} quality {c['quality']:.4f} cost {c['cost']:.6g})"
+        )
+
+
+_SEARCH_OPTIONS = {
+    "dataset", "labels", "limit", "calib", "normalize", "validation", "cost", "quality",
+    "candidates", "pins", "granularity", "engine", "calibration", "threads", "max_drop",
+    "target", "full_curve", "order", "samples", "seed", "beta",
+}
+
+
+def search(hw, model, out, method="greedy", set=None, **options):
+    """Precision maps on the accuracy-cost front (as `mpsim search`), written to the folder
+    `out` (which must not exist). method: uniform, greedy, rl or random. Options as the
+    command's flags with underscores: cost (energy|latency|edp|bops), quality
+    (top1|agreement|sqnr), max_drop (points, or dB for sqnr), target ("0.6xint8:int8"),
+    candidates ("int8:int8,int4:int8"), pins (["conv1=int8:int8"]), granularity, validation,
+    limit, calib, samples, seed, beta, order, engine, threads, ..."""
+    unknown = sorted(k for k in options if k not in _SEARCH_OPTIONS)
+    if unknown:
+        known = ", ".join(sorted(_SEARCH_OPTIONS))
+        raise Error(f"search: unknown option {unknown[0]!r} (known: {known})")
+    given = {}
+    for key, value in options.items():
+        if value is None:
+            continue
+        given[key] = os.fspath(value) if isinstance(value, os.PathLike) else value
+    data = _mpsim.search(os.fspath(hw), _sets(set), os.fspath(model), method, os.fspath(out), given)
+    return SearchResult(data, os.fspath(out))
 
 
 def hardware_names():

@@ -101,5 +101,23 @@ def eval(
     per_layer: bool = False,
     threads: int = 0,
 ) -> EvalResult: ...
+class SearchResult:
+    rows: list[dict[str, Any]]
+    chosen: int
+    best_uniform: int
+    reference_quality: float
+    quality_evaluations: int
+    chosen_map: list[tuple[str, str, str]]
+    out: str
+    def to_pandas(self) -> pandas.DataFrame: ...
+
+def search(
+    hw: PathLike,
+    model: PathLike,
+    out: PathLike,
+    method: str = "greedy",
+    set: Mapping[str, Any] | None = None,
+    **options: Any,
+) -> SearchResult: ...
 def hardware_names() -> list[str]: ...
 def network_names() -> list[str]: ...

@@ -14,6 +14,8 @@
 #include "explore/cost_table.h"
 #include "explore/costing.h"
 #include "explore/evaluation.h"
+#include "explore/precision_search.h"
+#include "explore/search_run.h"
 #include "explore/sweep.h"
 #include "formats/error.h"
 #include "formats/quantize_values.h"
@@ -258,6 +260,91 @@ py::dict evaluate(const std::string& model, const std::string& dataset, const st
   return out;
 }
 
+// A whole precision search as `mpsim search` runs it, its output folder written to `out`.
+py::dict precision_search(const std::string& hw_name, const std::vector<std::string>& sets,
+                          const std::string& model, const std::string& method,
+                          const std::string& out, py::dict options) {
+  auto text = [&](const char* k, const char* d) {
+    return options.contains(k) ? py::cast<std::string>(options[k]) : std::string(d);
+  };
+  SearchSetup setup;
+  setup.hardware = hw_name;
+  setup.overrides = sets;
+  setup.eval.model = model;
+  setup.eval.dataset = text("dataset", "fashion-mnist:test");
+  setup.eval.labels = text("labels", "");
+  setup.eval.limit = options.contains("limit") ? py::cast<std::size_t>(options["limit"]) : 0;
+  setup.eval.calib = options.contains("calib") ? py::cast<std::size_t>(options["calib"]) : 1000;
+  setup.eval.normalize = text("normalize", "");
+  setup.validation =
+      options.contains("validation") ? py::cast<std::size_t>(options["validation"]) : 2000;
+  setup.cost = parse_cost_metric(text("cost", "energy"));
+  setup.quality = parse_quality_metric(text("quality", "top1"));
+  setup.candidates = text("candidates", "");
+  if (options.contains("pins")) setup.pins = py::cast<std::vector<std::string>>(options["pins"]);
+  setup.granularity = text("granularity", "group");
+  setup.engine = parse_cost_engine(text("engine", "sim"));
+  setup.calibration = text("calibration", "max");
+  setup.threads = options.contains("threads") ? py::cast<int>(options["threads"]) : 0;
+  SearchRunOptions run;
+  run.method = method;
+  if (options.contains("max_drop"))
+    run.max_drop = py::cast<double>(options["max_drop"]) * quality_drop_unit(setup.quality);
+  run.target = text("target", "");
+  run.full_curve = options.contains("full_curve") && py::cast<bool>(options["full_curve"]);
+  run.order = text("order", "score");
+  if (options.contains("samples")) run.samples = py::cast<int>(options["samples"]);
+  if (options.contains("seed")) run.seed = py::cast<std::uint64_t>(options["seed"]);
+  if (options.contains("beta")) run.beta = py::cast<double>(options["beta"]);
+  default_greedy_drop(run, setup.quality);
+
+  std::unique_ptr<PrecisionSearchProblem> problem;
+  SearchReport report;
+  {
+    py::gil_scoped_release release;
+    check_search_output(out);
+    problem = std::make_unique<PrecisionSearchProblem>(setup);
+    report = run_precision_search(*problem, run, out);
+    write_search_outputs(*problem, report, run, out);
+  }
+  py::list rows;
+  for (const auto& r : report.rows) {
+    py::dict d;
+    d["method"] = r.method;
+    d["quality"] = r.quality;
+    d["cost"] = r.cost;
+    d["pareto"] = r.pareto;
+    d["map_file"] = r.map_file;
+    if (r.figures) {
+      const MapFigures& f = *r.figures;
+      d["test_top1"] = f.test_top1;
+      d["test_agreement"] = f.test_agreement;
+      d["test_sqnr_db"] = f.test_sqnr_db;
+      d["energy_pj"] = f.energy_pj;
+      d["latency_s"] = f.latency_s;
+      d["edp_js"] = f.edp_js;
+      d["area_mm2"] = f.area_mm2;
+      d["bops"] = f.bops;
+      d["weight_bytes"] = f.weight_bytes;
+      d["cycles"] = f.cycles;
+    }
+    rows.append(std::move(d));
+  }
+  const PrecisionMap chosen = problem->map_of(report.rows[report.chosen].choice);
+  py::list chosen_map;
+  for (int id : problem->network().mac_layers())
+    chosen_map.append(py::make_tuple(problem->network().layer(id).name, chosen.at(id).weight.name(),
+                                     chosen.at(id).activation.name()));
+  py::dict result;
+  result["rows"] = std::move(rows);
+  result["chosen"] = report.chosen;
+  result["best_uniform"] = report.best_uniform;
+  result["reference_quality"] = report.reference_quality;
+  result["quality_evaluations"] = report.quality_evaluations;
+  result["chosen_map"] = std::move(chosen_map);
+  return result;
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_mpsim, m) {
@@ -268,6 +355,7 @@ PYBIND11_MODULE(_mpsim, m) {
   m.def("sweep", &sweep);
   m.def("quantize", &quantize);
   m.def("evaluate", &evaluate);
+  m.def("search", &precision_search);
   m.def("hardware_names", [] { return bundled_hardware_names(); });
   m.def("network_names", [] { return builtin_network_names(); });
 }

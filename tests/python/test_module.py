@@ -136,6 +136,7 @@ def test_the_stubs_name_every_public_function_with_its_arguments():
     tree = ast.parse(open(stub).read())
     stubbed = {
         node.name: [a.arg for a in node.args.args]
+        + ([node.args.kwarg.arg] if node.args.kwarg else [])
         for node in tree.body
         if isinstance(node, ast.FunctionDef)
     }
@@ -188,3 +189,28 @@ def test_eval_equals_the_command_in_fp32_and_under_a_map():
         mpsim.eval(os.path.join(SOURCE, "models", "no_such_model.onnx"), limit=10)
     with pytest.raises(mpsim.Error, match="limit"):
         mpsim.eval(model, limit=-5)
+
+
+def test_search_writes_the_commands_folder_and_returns_its_rows(tmp_path):
+    model = os.path.join(SOURCE, "models", "fmnist_resnet.onnx")
+    args = {"limit": 200, "calib": 100, "validation": 200, "max_drop": 2,
+            "candidates": "int8:int8,int4:int8,int8:int4,int4:int4"}
+    r = mpsim.search("edge_npu", model, tmp_path / "py", method="greedy", **args)
+    subprocess.run(
+        [os.path.join(BUILD, "mpsim"), "search", "--method", "greedy", "--hw", "edge_npu",
+         "--model", model, "--limit", "200", "--calib", "100", "--validation", "200",
+         "--max-drop", "2", "--candidates", args["candidates"], "--out", str(tmp_path / "cli")],
+        check=True, capture_output=True,
+    )
+    for name in ("front.csv", "chosen.toml", "trace.csv"):
+        assert (tmp_path / "py" / name).read_bytes() == (tmp_path / "cli" / name).read_bytes()
+    chosen = r.rows[r.chosen]
+    assert chosen["quality"] >= r.reference_quality - 0.02  # within the allowed drop
+    assert {row["method"] for row in r.rows} == {"uniform", "greedy"}
+    assert len(r.chosen_map) >= 3  # one entry per MAC layer, each a candidate pair
+    assert all(w in ("int8", "int4") and a in ("int8", "int4") for _, w, a in r.chosen_map)
+    assert len(r.to_pandas()) == len(r.rows)
+    with pytest.raises(mpsim.Error, match="unknown option 'max_dorp'"):
+        mpsim.search("edge_npu", model, tmp_path / "bad", max_dorp=1)
+    with pytest.raises(mpsim.Error, match="exists"):
+        mpsim.search("edge_npu", model, tmp_path / "py", **args)
