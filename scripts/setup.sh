@@ -23,6 +23,8 @@ packages=(
   clang libclang-rt-14-dev
   # the Python module (python/: pybind11 against Python's headers) and its tables (to_pandas)
   pybind11-dev python3-dev python3-pandas
+  # mpsim.distributed: sweeps and cost tables as tasks on a Dask cluster
+  python3-distributed
   # model export for tests and training scripts (run with /usr/bin/python3)
   python3 python3-torch python3-torchvision python3-onnx python3-numpy
   # real data

@@ -7,6 +7,7 @@
 #include <pybind11/stl.h>
 
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "costmodel/hardware.h"
@@ -345,6 +346,37 @@ py::dict precision_search(const std::string& hw_name, const std::vector<std::str
   return result;
 }
 
+// A sweep's plan, for callers that hand its points out themselves (mpsim.distributed): every
+// point's config checked once, then any point priced on request and the results rendered as the
+// command's CSV.
+SweepRequest sweep_request(const std::string& hw_name, const std::vector<std::string>& sets,
+                           const std::string& workload, std::int64_t batch,
+                           const std::string& map_file, bool resolve_groups,
+                           const std::string& engine, const std::string& shard) {
+  SweepRequest q;
+  q.hardware = hw_name;
+  q.sets = sets;
+  q.workload = workload;
+  q.workload_options = workload_options(batch);
+  q.map = map_file;
+  q.resolve_groups = resolve_groups;
+  q.engine = parse_cost_engine(engine);
+  q.shard = parse_shard(shard);
+  return q;
+}
+
+using PointTuple = std::tuple<std::size_t, double, double, double, double, std::int64_t>;
+
+PointTuple point_tuple(const PointResult& r) {
+  return {r.index, r.area_mm2, r.energy_pj, r.leakage_pj, r.latency_s, r.cycles};
+}
+
+PointResult point_result(const PointTuple& t) {
+  PointResult r;
+  std::tie(r.index, r.area_mm2, r.energy_pj, r.leakage_pj, r.latency_s, r.cycles) = t;
+  return r;
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_mpsim, m) {
@@ -356,6 +388,26 @@ PYBIND11_MODULE(_mpsim, m) {
   m.def("quantize", &quantize);
   m.def("evaluate", &evaluate);
   m.def("search", &precision_search);
+  py::class_<SweepPlan>(m, "SweepPlan")
+      .def(py::init([](const std::string& hw, const std::vector<std::string>& sets,
+                       const std::string& workload, std::int64_t batch, const std::string& map,
+                       bool resolve_groups, const std::string& engine, const std::string& shard) {
+        py::gil_scoped_release release;
+        return std::make_unique<SweepPlan>(
+            sweep_request(hw, sets, workload, batch, map, resolve_groups, engine, shard));
+      }))
+      .def("own", &SweepPlan::own)
+      .def("evaluate",
+           [](const SweepPlan& plan, std::size_t index) {
+             py::gil_scoped_release release;
+             return point_tuple(plan.evaluate(index));
+           })
+      .def("csv", [](const SweepPlan& plan, const std::vector<PointTuple>& results) {
+        std::vector<PointResult> rows;
+        for (const auto& t : results)
+          rows.push_back(point_result(t));
+        return render_sweep_csv(plan.points(), std::move(rows));
+      });
   m.def("hardware_names", [] { return bundled_hardware_names(); });
   m.def("network_names", [] { return builtin_network_names(); });
 }
