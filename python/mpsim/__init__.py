@@ -222,21 +222,8 @@ def sweep(hw, network, grid, map=None, engine="sim", batch=None, shard=None, res
     """The cost of `network` at every point of the cross product of `grid` (as `mpsim sweep`,
     in this process): grid = {"array.rows": [8, 16], "array.cols": [8, 16]}, the first key
     varying slowest. shard = "K/N" evaluates only the points with index % N == K - 1."""
-    if not isinstance(grid, dict) or not grid:
-        raise Error("grid: expected a dict of config keys to lists of values")
-    sets = []
-    for key, values in grid.items():
-        if not isinstance(values, (list, tuple)) or not values:
-            raise Error(f"grid: {key}: expected a non-empty list of values")
-        sets.append(f"{key}=" + ",".join(_toml_value(v) for v in values))
-    if isinstance(map, dict):
-        raise Error("sweep: map: give a precision map file (a dict is not supported here yet)")
-    map_file, _ = _map_args(map)
-    data = _mpsim.sweep(
-        os.fspath(hw), sets, os.fspath(network), _batch(batch), map_file, bool(resolve_groups),
-        engine, shard or "",
-    )
-    return SweepResult(data)
+    request = _sweep_request(hw, network, grid, map, engine, batch, resolve_groups, shard)
+    return SweepResult(_mpsim.sweep(*request))
 
 
 def quantize(values, format, saturate=True, scale=None, zero_point=None):
@@ -352,6 +339,25 @@ def search(hw, model, out, method="greedy", set=None, **options):
         given[key] = os.fspath(value) if isinstance(value, os.PathLike) else value
     data = _mpsim.search(os.fspath(hw), _sets(set), os.fspath(model), method, os.fspath(out), given)
     return SearchResult(data, os.fspath(out))
+
+
+def _sweep_request(hw, network, grid, map, engine, batch, resolve_groups, shard):
+    """The C++ side's sweep arguments (hardware, axes, network, batch, map file, resolve_groups,
+    engine, shard), a hashable tuple: mpsim.distributed caches a plan per request."""
+    if not isinstance(grid, dict) or not grid:
+        raise Error("grid: expected a dict of config keys to lists of values")
+    sets = []
+    for key, values in grid.items():
+        if not isinstance(values, (list, tuple)) or not values:
+            raise Error(f"grid: {key}: expected a non-empty list of values")
+        sets.append(f"{key}=" + ",".join(_toml_value(v) for v in values))
+    if isinstance(map, dict):
+        raise Error("sweep: map: give a precision map file (a dict is not supported here yet)")
+    map_file, _ = _map_args(map)
+    return (
+        os.fspath(hw), tuple(sets), os.fspath(network), _batch(batch), map_file,
+        bool(resolve_groups), engine, shard or "",
+    )
 
 
 def hardware_names():

@@ -3,7 +3,7 @@ many networks and configs, as tasks (docs/distributed.md).
 
     from distributed import Client
     import mpsim.distributed
-    client = Client("tcp://scheduler:8786")      # or LocalCluster(n_workers=2, threads_per_worker=1)
+    client = Client("tcp://scheduler:8786")  # or a LocalCluster(threads_per_worker=1)
     s = mpsim.distributed.sweep(client, hw="edge_npu", network="resnet50",
                                 grid={"array.rows": [8, 16, 32], "array.cols": [8, 16, 32]})
 
@@ -28,29 +28,12 @@ def _evaluate_point(request, index):
     return _plan(request).evaluate(index)
 
 
-def _request(hw, network, grid, map, engine, batch, resolve_groups, shard):
-    if not isinstance(grid, dict) or not grid:
-        raise mpsim.Error("grid: expected a dict of config keys to lists of values")
-    sets = []
-    for key, values in grid.items():
-        if not isinstance(values, (list, tuple)) or not values:
-            raise mpsim.Error(f"grid: {key}: expected a non-empty list of values")
-        sets.append(f"{key}=" + ",".join(mpsim._toml_value(v) for v in values))
-    if isinstance(map, dict):
-        raise mpsim.Error("sweep: map: give a precision map file (a dict is not supported here yet)")
-    map_file, _ = mpsim._map_args(map)
-    return (
-        os.fspath(hw), tuple(sets), os.fspath(network), mpsim._batch(batch), map_file,
-        bool(resolve_groups), engine, shard or "",
-    )
-
-
 def sweep(client, hw, network, grid, map=None, engine="sim", batch=None, resolve_groups=False,
           shard=None):
     """mpsim.sweep() with each design point a task on `client`'s cluster. The plan is checked
     here first, so a bad config value fails before any task is sent; the CSV is rendered here
     from the workers' results, in point order."""
-    request = _request(hw, network, grid, map, engine, batch, resolve_groups, shard)
+    request = mpsim._sweep_request(hw, network, grid, map, engine, batch, resolve_groups, shard)
     plan = _mpsim.SweepPlan(*request)  # every point's config checked before any task runs
     own = list(plan.own())
     futures = client.map(_evaluate_point, [request] * len(own), own, pure=False)

@@ -140,6 +140,24 @@ py::dict cost_table(const std::string& hw_name, const std::vector<std::string>& 
   return out;
 }
 
+// A sweep's request from the module's arguments: for mpsim.sweep, and for the SweepPlan class
+// that mpsim.distributed hands points out from.
+SweepRequest sweep_request(const std::string& hw_name, const std::vector<std::string>& sets,
+                           const std::string& workload, std::int64_t batch,
+                           const std::string& map_file, bool resolve_groups,
+                           const std::string& engine, const std::string& shard) {
+  SweepRequest q;
+  q.hardware = hw_name;
+  q.sets = sets;
+  q.workload = workload;
+  q.workload_options = workload_options(batch);
+  q.map = map_file;
+  q.resolve_groups = resolve_groups;
+  q.engine = parse_cost_engine(engine);
+  q.shard = parse_shard(shard);
+  return q;
+}
+
 py::dict sweep(const std::string& hw_name, const std::vector<std::string>& sets,
                const std::string& workload, std::int64_t batch, const std::string& map_file,
                bool resolve_groups, const std::string& engine, const std::string& shard) {
@@ -148,16 +166,8 @@ py::dict sweep(const std::string& hw_name, const std::vector<std::string>& sets,
   std::string csv;
   {
     py::gil_scoped_release release;
-    SweepRequest q;
-    q.hardware = hw_name;
-    q.sets = sets;
-    q.workload = workload;
-    q.workload_options = workload_options(batch);
-    q.map = map_file;
-    q.resolve_groups = resolve_groups;
-    q.engine = parse_cost_engine(engine);
-    q.shard = parse_shard(shard);
-    plan = std::make_unique<SweepPlan>(std::move(q));
+    plan = std::make_unique<SweepPlan>(
+        sweep_request(hw_name, sets, workload, batch, map_file, resolve_groups, engine, shard));
     for (auto i : plan->own())
       results.push_back(plan->evaluate(i));
     csv = render_sweep_csv(plan->points(), results);
@@ -165,12 +175,8 @@ py::dict sweep(const std::string& hw_name, const std::vector<std::string>& sets,
   py::list axes;
   for (const auto& a : plan->points().axes())
     axes.append(a.key);
-  py::list values;
-  for (const auto& r : results)
-    values.append(plan->points().values(r.index));
   py::dict out;
   out["axes"] = std::move(axes);
-  out["values"] = std::move(values);
   out["csv"] = csv;  // the command's CSV, Pareto flags over this run's points
   return out;
 }
@@ -346,25 +352,6 @@ py::dict precision_search(const std::string& hw_name, const std::vector<std::str
   return result;
 }
 
-// A sweep's plan, for callers that hand its points out themselves (mpsim.distributed): every
-// point's config checked once, then any point priced on request and the results rendered as the
-// command's CSV.
-SweepRequest sweep_request(const std::string& hw_name, const std::vector<std::string>& sets,
-                           const std::string& workload, std::int64_t batch,
-                           const std::string& map_file, bool resolve_groups,
-                           const std::string& engine, const std::string& shard) {
-  SweepRequest q;
-  q.hardware = hw_name;
-  q.sets = sets;
-  q.workload = workload;
-  q.workload_options = workload_options(batch);
-  q.map = map_file;
-  q.resolve_groups = resolve_groups;
-  q.engine = parse_cost_engine(engine);
-  q.shard = parse_shard(shard);
-  return q;
-}
-
 using PointTuple = std::tuple<std::size_t, double, double, double, double, std::int64_t>;
 
 PointTuple point_tuple(const PointResult& r) {
@@ -388,6 +375,8 @@ PYBIND11_MODULE(_mpsim, m) {
   m.def("quantize", &quantize);
   m.def("evaluate", &evaluate);
   m.def("search", &precision_search);
+  // Every point's config checked once, then any point priced on request and the results
+  // rendered as the command's CSV.
   py::class_<SweepPlan>(m, "SweepPlan")
       .def(py::init([](const std::string& hw, const std::vector<std::string>& sets,
                        const std::string& workload, std::int64_t batch, const std::string& map,
