@@ -2,7 +2,6 @@
 #pragma once
 
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "costmodel/layer_cost.h"
@@ -29,14 +28,12 @@ std::string render_cost_report(const Network& net, const PrecisionMap& map, cons
 std::string render_cost_table(const Network& net, const HardwareModel& hw, const CostTable& table,
                               const std::string& format);
 
-// A layer's (or a total's) figures as flat (name, value) pairs, named as the reports' CSV
-// columns and JSON keys: cycles, compute_cycles, fill_drain_cycles, stall_cycles, latency_s,
-// utilization, energy_pj, dynamic_energy_pj, one "<component>_pj" per energy component, macs,
-// bops, "<operand>_dram_bytes" etc. per operand, dram_bytes, requantizations. For callers that
-// want numbers, not text (the Python module). The names depend only on the hardware, so a caller
-// pricing many layers takes them once (cost_figure_names) and the values per layer.
-std::vector<std::pair<std::string, double>> cost_figures(const LayerCost& c,
-                                                         const HardwareModel& hw);
+// A layer's (or a total's) figures as flat numbers, named as the reports' CSV columns and JSON
+// keys: cycles, compute_cycles, fill_drain_cycles, stall_cycles, latency_s, utilization,
+// energy_pj, dynamic_energy_pj, one "<component>_pj" per energy component, macs, bops,
+// "<operand>_dram_bytes" etc. per operand, dram_bytes, requantizations. For callers that want
+// numbers, not text (the Python module). The names depend only on the hardware, so a caller
+// pricing many layers takes them once; values[i] is the figure names[i].
 std::vector<std::string> cost_figure_names(const HardwareModel& hw);
 std::vector<double> cost_figure_values(const LayerCost& c, const HardwareModel& hw);
 

@@ -266,14 +266,4 @@ std::vector<double> cost_figure_values(const LayerCost& c, const HardwareModel& 
   return v;
 }
 
-std::vector<std::pair<std::string, double>> cost_figures(const LayerCost& c,
-                                                         const HardwareModel& hw) {
-  const auto names = cost_figure_names(hw);
-  const auto values = cost_figure_values(c, hw);
-  std::vector<std::pair<std::string, double>> f;
-  for (std::size_t i = 0; i < names.size(); ++i)
-    f.emplace_back(names[i], values[i]);
-  return f;
-}
-
 }  // namespace mpsim
