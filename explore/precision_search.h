@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -100,6 +101,21 @@ class PrecisionSearchProblem : public search::Objective {
   // A map's costs and its figures on the test split (validation_quality left NaN: the caller
   // has it from the search). Evaluates the test split each call; callers keep the result.
   MapFigures figures(const search::Choice& c);
+  // The same for several maps, their test-split scores asked of the scorer in one batch.
+  std::vector<MapFigures> figures(const std::vector<search::Choice>& choices);
+
+  // Where maps are scored. By default here, one after another. mpsim.distributed scores them
+  // on worker processes instead, each of which builds the same problem and calls score_here();
+  // the scorer gets a batch of maps (each resolved map once, none scored yet) and returns, per
+  // map, what score_here() returns for it. Scores must not depend on where they were computed:
+  // the evaluator's results are the same at any thread count.
+  enum class Split { kValidation, kTest };
+  using Scorer =
+      std::function<std::vector<std::vector<double>>(const std::vector<search::Choice>&, Split)>;
+  void set_scorer(Scorer scorer);
+  // One map scored in this process: {quality} on the validation split, {top-1, agreement,
+  // SQNR dB} on the test split.
+  std::vector<double> score_here(const search::Choice& c, Split split);
   // The simulator's figures alone (the quality fields NaN), cheap enough for every map a
   // search met.
   MapFigures cost_figures(const search::Choice& c);

@@ -1,5 +1,6 @@
 #include "explore/precision_search.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -169,6 +170,7 @@ struct PrecisionSearchProblem::Impl {
   // Both by the resolved map: with --granularity layer two choices may widen into one map.
   std::map<std::string, NetworkCost> costs;
   std::map<std::string, double> qualities;
+  Scorer scorer;  // empty: score here
 
   Impl(const SearchSetup& s)
       : setup(s),
@@ -198,6 +200,27 @@ struct PrecisionSearchProblem::Impl {
              weight_scale_name(p.weight_scale) + ';';
     }
     return key;
+  }
+
+  // Scores a batch of maps through the scorer, or here when there is none.
+  std::vector<std::vector<double>> score(PrecisionSearchProblem& self,
+                                         const std::vector<search::Choice>& choices, Split split) {
+    std::vector<std::vector<double>> out;
+    if (!scorer) {
+      for (const auto& c : choices)
+        out.push_back(self.score_here(c, split));
+      return out;
+    }
+    out = scorer(choices, split);
+    const std::size_t width = split == Split::kValidation ? 1 : 3;
+    bool ok = out.size() == choices.size();
+    for (std::size_t i = 0; ok && i < out.size(); ++i)
+      ok = out[i].size() == width;
+    if (!ok)
+      throw UserError("the search's scorer returned " + std::to_string(out.size()) +
+                      " results for " + std::to_string(choices.size()) + " maps; expected " +
+                      std::to_string(width) + " value(s) per map");
+    return out;
   }
 
   const NetworkCost& priced(const PrecisionMap& map) {
@@ -322,19 +345,45 @@ std::string PrecisionSearchProblem::map_toml(const search::Choice& c,
 }
 
 std::vector<double> PrecisionSearchProblem::quality(const std::vector<search::Choice>& choices) {
+  Impl& m = *impl_;
+  // The maps not scored yet, each resolved map once, go to the scorer as one batch.
+  std::vector<std::string> keys;
+  std::vector<search::Choice> missing;
+  std::vector<std::string> missing_keys;
+  for (const auto& c : choices) {
+    keys.push_back(m.resolved_key(map_of(c)));
+    if (!m.qualities.count(keys.back()) &&
+        std::find(missing_keys.begin(), missing_keys.end(), keys.back()) == missing_keys.end()) {
+      missing.push_back(c);
+      missing_keys.push_back(keys.back());
+    }
+  }
+  if (!missing.empty()) {
+    const auto scores = m.score(*this, missing, Split::kValidation);
+    for (std::size_t i = 0; i < missing.size(); ++i)
+      m.qualities.emplace(missing_keys[i], scores[i][0]);
+  }
   std::vector<double> out;
   out.reserve(choices.size());
-  Impl& m = *impl_;
-  for (const auto& c : choices) {
-    const PrecisionMap map = map_of(c);
-    const std::string key = m.resolved_key(map);
-    auto it = m.qualities.find(key);
-    if (it == m.qualities.end())
-      it = m.qualities.emplace(key, quality_value(m.validation->evaluate(&map), m.setup.quality))
-               .first;
-    out.push_back(it->second);
-  }
+  for (const auto& key : keys)
+    out.push_back(m.qualities.at(key));
   return out;
+}
+
+void PrecisionSearchProblem::set_scorer(Scorer scorer) {
+  impl_->scorer = std::move(scorer);
+}
+
+std::vector<double> PrecisionSearchProblem::score_here(const search::Choice& c, Split split) {
+  Impl& m = *impl_;
+  const PrecisionMap map = map_of(c);
+  if (split == Split::kValidation)
+    return {quality_value(m.validation->evaluate(&map), m.setup.quality)};
+  if (!m.test)
+    m.test = std::make_unique<Evaluator>(m.prepared.net, std::move(m.prepared.data),
+                                         std::move(m.prepared.calib), m.eval_options());
+  const EvalResult r = m.test->evaluate(&map);
+  return {r.top1, r.agreement, r.sqnr_db};
 }
 
 std::vector<double> PrecisionSearchProblem::cost(const std::vector<search::Choice>& choices) {
@@ -400,17 +449,22 @@ double PrecisionSearchProblem::reference_quality() {
 }
 
 MapFigures PrecisionSearchProblem::figures(const search::Choice& c) {
-  Impl& m = *impl_;
-  if (!m.test)
-    m.test = std::make_unique<Evaluator>(m.prepared.net, std::move(m.prepared.data),
-                                         std::move(m.prepared.calib), m.eval_options());
-  MapFigures f = cost_figures(c);
-  const PrecisionMap map = map_of(c);
-  const EvalResult r = m.test->evaluate(&map);
-  f.test_top1 = r.top1;
-  f.test_agreement = r.agreement;
-  f.test_sqnr_db = r.sqnr_db;
-  return f;
+  return figures(std::vector<search::Choice>{c}).front();
+}
+
+std::vector<MapFigures> PrecisionSearchProblem::figures(
+    const std::vector<search::Choice>& choices) {
+  std::vector<MapFigures> out;
+  for (const auto& c : choices)
+    out.push_back(cost_figures(c));
+  if (choices.empty()) return out;
+  const auto scores = impl_->score(*this, choices, Split::kTest);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    out[i].test_top1 = scores[i][0];
+    out[i].test_agreement = scores[i][1];
+    out[i].test_sqnr_db = scores[i][2];
+  }
+  return out;
 }
 
 MapFigures PrecisionSearchProblem::cost_figures(const search::Choice& c) {

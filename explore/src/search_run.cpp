@@ -176,6 +176,10 @@ class RecordedObjective : public search::Objective {
  private:
   std::vector<double> through(const std::vector<search::Choice>& choices, bool is_quality) {
     std::vector<double> out(choices.size());
+    // The choices the record does not have are evaluated as one batch (the scorer may send
+    // them to other processes), then recorded in order. A test stop cuts the batch where a
+    // kill would have left the record.
+    std::vector<std::size_t> fresh;
     for (std::size_t i = 0; i < choices.size(); ++i) {
       const std::string key = search::choice_key(choices[i]);
       const auto known = is_quality ? record_.quality(key) : record_.cost(key);
@@ -183,20 +187,36 @@ class RecordedObjective : public search::Objective {
         out[i] = *known;
         if (is_quality) ++resumed_;
       } else {
-        if (stop_after_ && fresh_ == stop_after_)
-          throw UserError("search stopped after " + std::to_string(fresh_) +
-                          " evaluations (MPSIM_SEARCH_STOP_AFTER); run the same command again "
-                          "to resume");
-        ++fresh_;
-        out[i] = is_quality ? problem_.quality({choices[i]}).front()
-                            : problem_.cost({choices[i]}).front();
-        is_quality ? record_.put_quality(key, out[i]) : record_.put_cost(key, out[i]);
+        fresh.push_back(i);
       }
-      if (is_quality && progress_) {
+    }
+    bool stop = false;
+    if (stop_after_ && fresh_ + fresh.size() > stop_after_) {
+      stop = true;
+      fresh.resize(stop_after_ - std::min(stop_after_, fresh_));
+    }
+    std::vector<search::Choice> batch;
+    for (std::size_t i : fresh)
+      batch.push_back(choices[i]);
+    const auto values = batch.empty() ? std::vector<double>{}
+                        : is_quality  ? problem_.quality(batch)
+                                      : problem_.cost(batch);
+    for (std::size_t j = 0; j < fresh.size(); ++j) {
+      const std::size_t i = fresh[j];
+      out[i] = values[j];
+      const std::string key = search::choice_key(choices[i]);
+      is_quality ? record_.put_quality(key, out[i]) : record_.put_cost(key, out[i]);
+      ++fresh_;
+    }
+    if (stop)
+      throw UserError("search stopped after " + std::to_string(fresh_) +
+                      " evaluations (MPSIM_SEARCH_STOP_AFTER); run the same command again "
+                      "to resume");
+    if (is_quality && progress_)
+      for (std::size_t i = 0; i < choices.size(); ++i) {
         ++done_;
         progress_(done_, std::max(done_, expected_));
       }
-    }
     return out;
   }
 
@@ -368,22 +388,31 @@ SearchReport run_precision_search(PrecisionSearchProblem& problem, const SearchR
   for (std::size_t i = 0; i < report.rows.size(); ++i)
     report.rows[i].pareto = flags[i];
 
-  // The test split for the front, the baselines and the chosen map; costs for every map.
+  // The test split for the front, the baselines and the chosen map (scored as one batch);
+  // costs for every map.
+  std::vector<std::size_t> to_test;
   for (std::size_t i = 0; i < report.rows.size(); ++i) {
     auto& r = report.rows[i];
     const std::string key = search::choice_key(r.choice);
     if (r.pareto || r.method == "uniform" || i == report.chosen) {
-      if (auto f = record.figures(key)) {
+      if (auto f = record.figures(key))
         r.figures = *f;
-      } else {
-        r.figures = problem.figures(r.choice);
-        r.figures->validation_quality = r.quality;
-        record.put_figures(key, *r.figures);
-      }
+      else
+        to_test.push_back(i);
     } else {
       r.figures = problem.cost_figures(r.choice);
       r.figures->validation_quality = r.quality;
     }
+  }
+  std::vector<search::Choice> tested;
+  for (std::size_t i : to_test)
+    tested.push_back(report.rows[i].choice);
+  const auto figures = problem.figures(tested);
+  for (std::size_t j = 0; j < to_test.size(); ++j) {
+    auto& r = report.rows[to_test[j]];
+    r.figures = figures[j];
+    r.figures->validation_quality = r.quality;
+    record.put_figures(search::choice_key(r.choice), *r.figures);
   }
   return report;
 }

@@ -328,6 +328,14 @@ def search(hw, model, out, method="greedy", set=None, **options):
     (top1|agreement|sqnr), max_drop (points, or dB for sqnr), target ("0.6xint8:int8"),
     candidates ("int8:int8,int4:int8"), pins (["conv1=int8:int8"]), granularity, validation,
     limit, calib, samples, seed, beta, order, engine, threads, ..."""
+    given = _search_options(options)
+    data = _mpsim.search(os.fspath(hw), _sets(set), os.fspath(model), method, os.fspath(out), given)
+    return SearchResult(data, os.fspath(out))
+
+
+def _search_options(options):
+    """mpsim.search's keyword options checked and made plain (paths as strings, None dropped),
+    as the C++ side takes them; mpsim.distributed.search shares this."""
     unknown = sorted(k for k in options if k not in _SEARCH_OPTIONS)
     if unknown:
         known = ", ".join(sorted(_SEARCH_OPTIONS))
@@ -337,8 +345,7 @@ def search(hw, model, out, method="greedy", set=None, **options):
         if value is None:
             continue
         given[key] = os.fspath(value) if isinstance(value, os.PathLike) else value
-    data = _mpsim.search(os.fspath(hw), _sets(set), os.fspath(model), method, os.fspath(out), given)
-    return SearchResult(data, os.fspath(out))
+    return given
 
 
 def _sweep_request(hw, network, grid, map, engine, batch, resolve_groups, shard):

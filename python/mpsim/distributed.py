@@ -1,5 +1,6 @@
-"""mpsim on a Dask distributed cluster: a sweep's design points and the rows of cost tables over
-many networks and configs, as tasks (docs/distributed.md).
+"""mpsim on a Dask distributed cluster: a sweep's design points, the rows of cost tables over
+many networks and configs, and a precision search's map evaluations, as tasks
+(docs/distributed.md).
 
     from distributed import Client
     import mpsim.distributed
@@ -9,7 +10,8 @@ many networks and configs, as tasks (docs/distributed.md).
 
 SystemC runs one kernel per process, so run workers as processes with one thread each (a worker
 with more threads serialises its simulations on a lock). Each worker builds a sweep's plan once
-and keeps it for the sweep's other points. Results equal the single-process run byte for byte.
+and keeps it for the sweep's other points, and a search's problem (model, data, calibration)
+for the search's other maps. Results equal the single-process run byte for byte.
 """
 import functools
 import os
@@ -66,3 +68,56 @@ def cost_tables(client, hw, networks, set=None, formats=None, batch=None):
             {"network": net, "hardware": hardware, "area_mm2": area, "rows": rows}
         )
     return out
+
+
+# The options that decide how a search's maps are scored (the rest steer the method, which runs
+# on the client).
+_PROBLEM_OPTIONS = {
+    "dataset", "labels", "limit", "calib", "normalize", "validation", "cost", "quality",
+    "candidates", "pins", "granularity", "engine", "calibration",
+}
+
+
+@functools.lru_cache(maxsize=4)
+def _problem(hw, sets, model, options):
+    """The search's problem on this worker, built once per search setup. One evaluator thread:
+    a worker is one process with one thread, and scores do not depend on the thread count."""
+    given = {k: list(v) if isinstance(v, tuple) else v for k, v in options}
+    given["threads"] = 1
+    return _mpsim.SearchProblem(hw, list(sets), model, given)
+
+
+def _score(setup, choice, split):
+    return _problem(*setup).score(choice, split)
+
+
+def _shared_path(value):
+    """A path the workers can open: absolute when it names a file here (workers may run in
+    another folder; on a real cluster it must be on a shared file system), else as given (a
+    bundled config, a data set name)."""
+    text = os.fspath(value)
+    return os.path.abspath(text) if os.path.exists(text) else text
+
+
+def search(client, hw, model, out, method="greedy", set=None, **options):
+    """mpsim.search() with the maps scored as tasks on `client`'s cluster: the method runs here
+    and sends each batch of maps it wants scored (greedy's phase-1 probes, an RL step's samples,
+    random's draws, then the front's test-split figures) as one task per map. Written files
+    and returned rows equal mpsim.search()'s byte for byte."""
+    given = mpsim._search_options(options)
+    sets = mpsim._sets(set)
+    problem_options = tuple(sorted(
+        (k, _shared_path(v) if k in ("dataset", "labels") else
+         tuple(v) if isinstance(v, list) else v)
+        for k, v in given.items() if k in _PROBLEM_OPTIONS
+    ))
+    setup = (_shared_path(hw), tuple(sets), _shared_path(model), problem_options)
+
+    def scorer(choices, split):
+        futures = client.map(_score, [setup] * len(choices), choices, [split] * len(choices),
+                             pure=False)
+        return client.gather(futures)
+
+    data = _mpsim.search(os.fspath(hw), sets, os.fspath(model), method, os.fspath(out), given,
+                         scorer)
+    return mpsim.SearchResult(data, os.fspath(out))

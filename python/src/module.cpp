@@ -267,13 +267,15 @@ py::dict evaluate(const std::string& model, const std::string& dataset, const st
   return out;
 }
 
-// A whole precision search as `mpsim search` runs it, its output folder written to `out`.
-py::dict precision_search(const std::string& hw_name, const std::vector<std::string>& sets,
-                          const std::string& model, const std::string& method,
-                          const std::string& out, py::dict options) {
-  auto text = [&](const char* k, const char* d) {
-    return options.contains(k) ? py::cast<std::string>(options[k]) : std::string(d);
-  };
+// A search's setup and run options from mpsim.search's keyword options (already checked for
+// unknown names on the Python side).
+std::string option_text(const py::dict& options, const char* key, const char* fallback) {
+  return options.contains(key) ? py::cast<std::string>(options[key]) : std::string(fallback);
+}
+
+SearchSetup search_setup(const std::string& hw_name, const std::vector<std::string>& sets,
+                         const std::string& model, const py::dict& options) {
+  auto text = [&](const char* k, const char* d) { return option_text(options, k, d); };
   SearchSetup setup;
   setup.hardware = hw_name;
   setup.overrides = sets;
@@ -293,6 +295,18 @@ py::dict precision_search(const std::string& hw_name, const std::vector<std::str
   setup.engine = parse_cost_engine(text("engine", "sim"));
   setup.calibration = text("calibration", "max");
   setup.threads = options.contains("threads") ? py::cast<int>(options["threads"]) : 0;
+  return setup;
+}
+
+// A whole precision search as `mpsim search` runs it, its output folder written to `out`.
+// `scorer`, when not None, scores batches of maps elsewhere (mpsim.distributed): it is called
+// as scorer(choices, split) with a list of choices (lists of candidate indices) and split
+// "validation" or "test", and returns a list of score lists, as SearchProblem.score does.
+py::dict precision_search(const std::string& hw_name, const std::vector<std::string>& sets,
+                          const std::string& model, const std::string& method,
+                          const std::string& out, py::dict options, py::object scorer) {
+  auto text = [&](const char* k, const char* d) { return option_text(options, k, d); };
+  const SearchSetup setup = search_setup(hw_name, sets, model, options);
   SearchRunOptions run;
   run.method = method;
   if (options.contains("max_drop"))
@@ -305,12 +319,22 @@ py::dict precision_search(const std::string& hw_name, const std::vector<std::str
   if (options.contains("beta")) run.beta = py::cast<double>(options["beta"]);
   default_greedy_drop(run, setup.quality);
 
+  // Made while the GIL is held (copying a Python reference needs it); only moved below.
+  PrecisionSearchProblem::Scorer remote;
+  if (!scorer.is_none())
+    remote = [scorer](const std::vector<search::Choice>& choices,
+                      PrecisionSearchProblem::Split split) {
+      py::gil_scoped_acquire acquire;
+      const char* name = split == PrecisionSearchProblem::Split::kTest ? "test" : "validation";
+      return py::cast<std::vector<std::vector<double>>>(scorer(choices, name));
+    };
   std::unique_ptr<PrecisionSearchProblem> problem;
   SearchReport report;
   {
     py::gil_scoped_release release;
     check_search_output(out);
     problem = std::make_unique<PrecisionSearchProblem>(setup);
+    if (remote) problem->set_scorer(std::move(remote));
     report = run_precision_search(*problem, run, out);
     write_search_outputs(*problem, report, run, out);
   }
@@ -374,7 +398,25 @@ PYBIND11_MODULE(_mpsim, m) {
   m.def("sweep", &sweep);
   m.def("quantize", &quantize);
   m.def("evaluate", &evaluate);
-  m.def("search", &precision_search);
+  m.def("search", &precision_search, py::arg("hw"), py::arg("sets"), py::arg("model"),
+        py::arg("method"), py::arg("out"), py::arg("options"), py::arg("scorer") = py::none());
+  // A search's problem on a worker process: the same setup as the search's, scoring the maps
+  // the search sends (mpsim.distributed.search).
+  py::class_<PrecisionSearchProblem>(m, "SearchProblem")
+      .def(py::init([](const std::string& hw, const std::vector<std::string>& sets,
+                       const std::string& model, py::dict options) {
+        const SearchSetup setup = search_setup(hw, sets, model, options);
+        py::gil_scoped_release release;
+        return std::make_unique<PrecisionSearchProblem>(setup);
+      }))
+      .def("score",
+           [](PrecisionSearchProblem& p, const search::Choice& c, const std::string& split) {
+             if (split != "validation" && split != "test")
+               throw UserError("split '" + split + "': expected validation or test");
+             py::gil_scoped_release release;
+             return p.score_here(c, split == "test" ? PrecisionSearchProblem::Split::kTest
+                                                    : PrecisionSearchProblem::Split::kValidation);
+           });
   // Every point's config checked once, then any point priced on request and the results
   // rendered as the command's CSV.
   py::class_<SweepPlan>(m, "SweepPlan")

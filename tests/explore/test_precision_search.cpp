@@ -4,12 +4,14 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <optional>
 
 #include "explore/precision_search.h"
+#include "explore/search_run.h"
 #include "formats/error.h"
 #include "tests/test_support.h"
 
@@ -183,6 +185,56 @@ TEST_CASE("precision search: scores and costs are cached by the resolved map") {
                  p.map_of(base).at(p.network().mac_layers()[0]).activation
              ? 1u
              : 2u));
+}
+
+TEST_CASE("precision search: maps scored elsewhere give the same report as maps scored here") {
+  // A scorer that stands for worker processes: another problem of the same setup scores each
+  // map it is sent. The search's report must not change, and the batches it sends are whole
+  // (greedy's phase-1 probes in one batch; the front's test split in one batch).
+  SearchSetup s = small_setup();
+  SearchRunOptions o;
+  o.max_drop = 0.02;
+  const test::TempDir dir;
+  PrecisionSearchProblem here(s);
+  const SearchReport expected = run_precision_search(here, o, dir.path("here"));
+
+  PrecisionSearchProblem worker(s), driver(s);
+  std::size_t largest_batch = 0, test_batches = 0, maps_sent = 0;
+  driver.set_scorer(
+      [&](const std::vector<search::Choice>& choices, PrecisionSearchProblem::Split split) {
+        largest_batch = std::max(largest_batch, choices.size());
+        test_batches += split == PrecisionSearchProblem::Split::kTest;
+        maps_sent += choices.size();
+        std::vector<std::vector<double>> out;
+        for (const auto& c : choices)
+          out.push_back(worker.score_here(c, split));
+        return out;
+      });
+  const SearchReport got = run_precision_search(driver, o, dir.path("elsewhere"));
+  REQUIRE(got.rows.size() == expected.rows.size());
+  for (std::size_t i = 0; i < got.rows.size(); ++i) {
+    CHECK(got.rows[i].choice == expected.rows[i].choice);
+    CHECK(got.rows[i].quality == expected.rows[i].quality);
+    CHECK(got.rows[i].cost == expected.rows[i].cost);
+    REQUIRE(got.rows[i].figures.has_value());
+    CHECK(std::isnan(got.rows[i].figures->test_top1) ==
+          std::isnan(expected.rows[i].figures->test_top1));
+    if (!std::isnan(expected.rows[i].figures->test_top1))
+      CHECK(got.rows[i].figures->test_top1 == expected.rows[i].figures->test_top1);
+  }
+  CHECK(got.chosen == expected.chosen);
+  CHECK(driver.distinct_maps_scored() == here.distinct_maps_scored());
+  CHECK(largest_batch > 9);  // more than the uniform maps: phase 1's probes went together
+  CHECK(test_batches == 1);
+  CHECK(maps_sent >= driver.distinct_maps_scored());
+
+  // A scorer that answers the wrong number of maps is an error, not a short report.
+  PrecisionSearchProblem wrong(s);
+  wrong.set_scorer([](const std::vector<search::Choice>&, PrecisionSearchProblem::Split) {
+    return std::vector<std::vector<double>>{};
+  });
+  CHECK_THROWS_WITH_AS(wrong.quality({search::uniform_choice(wrong.space(), 0)}),
+                       doctest::Contains("returned 0 results for 1 maps"), UserError);
 }
 
 TEST_CASE("cli search: greedy writes a front whose maps the other commands price alike") {

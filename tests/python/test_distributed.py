@@ -53,3 +53,31 @@ def test_cost_tables_over_networks_and_configs_equal_local_ones(client):
     assert len(tables) == 4
     for (hw, net), t in tables.items():
         assert t.rows == mpsim.cost_table(hw=hw, network=net).rows
+
+
+SOURCE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def test_a_small_search_scored_on_the_workers_equals_the_single_process_run(client, tmp_path):
+    model = os.path.join(SOURCE, "models", "fmnist_resnet.onnx")
+    args = {"limit": 200, "calib": 100, "validation": 200, "max_drop": 2,
+            "candidates": "int8:int8,int4:int8,int8:int4,int4:int4"}
+    d = mpsim.distributed.search(client, "edge_npu", model, tmp_path / "dask", **args)
+    local = mpsim.search("edge_npu", model, tmp_path / "local", **args)
+    for name in ("front.csv", "front.json", "chosen.toml", "trace.csv"):
+        assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes()
+    assert d.to_pandas().equals(local.to_pandas())  # NaN where a row has no test figures
+    assert d.chosen_map == local.chosen_map
+    # The maps were scored on the workers: each built the search's problem, and together they
+    # scored at least every distinct map (the client scored none but the fp32 reference).
+    built = client.run(lambda: mpsim.distributed._problem.cache_info().currsize)
+    assert sorted(built.values()) != [0, 0]
+    hits = client.run(lambda: sum(mpsim.distributed._problem.cache_info()[:2]))
+    assert sum(hits.values()) >= d.quality_evaluations
+
+
+def test_a_bad_search_option_fails_before_any_task(client, tmp_path):
+    model = os.path.join(SOURCE, "models", "fmnist_resnet.onnx")
+    with pytest.raises(mpsim.Error, match="unknown quality 'top5'"):
+        mpsim.distributed.search(client, "edge_npu", model, tmp_path / "bad", quality="top5")
+    assert not (tmp_path / "bad").exists()
