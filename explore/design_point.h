@@ -21,6 +21,7 @@ struct DesignPoint {
   std::string workload;                // a built-in network, or a .toml / .onnx / .csv path
   WorkloadOptions workload_options;    // --batch, --input-shape
   std::string map;                     // a precision map file; empty: default_precision_map()
+  std::string map_text;                // a map's TOML text (a Python dict), used instead of map
   bool resolve_groups = false;
   CostEngine engine = CostEngine::kSimulator;
 

@@ -34,7 +34,8 @@ struct SweepRequest {
   WorkloadOptions workload_options;
   // The workload options as text ("batch=4", "input_shape=..."): they enter the fingerprint.
   std::vector<std::string> workload_flags;
-  std::string map;  // precision map file; "" = the array's widest integer pair everywhere
+  std::string map;       // precision map file; "" = the array's widest integer pair everywhere
+  std::string map_text;  // a map's TOML text (a Python dict), used instead of map
   bool resolve_groups = false;
   CostEngine engine = CostEngine::kSimulator;
   Shard shard;

@@ -45,6 +45,13 @@ PrecisionMap map_for_costing(const Network& net, const HardwareModel& hw,
   return map;
 }
 
+PrecisionMap map_from_text(const Network& net, const std::string& toml_text,
+                           const std::string& source, bool resolve_groups) {
+  PrecisionMap map = resolve_precision_map(parse_precision_map(toml_text, source), net);
+  enforce_quantizer_groups(net, map, source, resolve_groups);
+  return map;
+}
+
 CostEngine parse_cost_engine(const std::string& name) {
   if (name == "sim") return CostEngine::kSimulator;
   if (name == "closed-form") return CostEngine::kClosedForm;

@@ -19,6 +19,7 @@ std::string to_json(const DesignPoint& p) {
     shapes.push_back({{"name", s.name}, {"shape", s.shape}});
   j["input_shapes"] = shapes;
   j["map"] = p.map;
+  if (!p.map_text.empty()) j["map_text"] = p.map_text;  // absent: older points read the same
   j["resolve_groups"] = p.resolve_groups;
   j["engine"] = cost_engine_name(p.engine);
   try {
@@ -54,15 +55,16 @@ DesignPoint design_point_from_json(const std::string& text, const std::string& s
       p.workload_options.input_shapes.push_back(
           {s.at("name").get<std::string>(), s.at("shape").get<Shape>()});
     p.map = field("map").get<std::string>();
+    if (j.contains("map_text")) p.map_text = j.at("map_text").get<std::string>();
     p.resolve_groups = field("resolve_groups").get<bool>();
     p.engine = parse_cost_engine(field("engine").get<std::string>());
   } catch (const nlohmann::json::exception& e) {
     throw UserError(source + ": design point: " + e.what());
   }
   for (const auto& [key, value] : j.items()) {
-    static const std::vector<std::string> known = {"hardware",       "overrides",    "workload",
-                                                   "batch",          "input_shapes", "map",
-                                                   "resolve_groups", "engine"};
+    static const std::vector<std::string> known = {"hardware", "overrides",      "workload",
+                                                   "batch",    "input_shapes",   "map",
+                                                   "map_text", "resolve_groups", "engine"};
     if (std::find(known.begin(), known.end(), key) == known.end())
       throw UserError(source + ": design point: unknown key '" + key +
                       "'; expected one of: " + join(known));
@@ -72,7 +74,8 @@ DesignPoint design_point_from_json(const std::string& text, const std::string& s
 
 PreparedPoint prepare_point(const Network& net, const DesignPoint& p) {
   PreparedPoint out{HardwareModel(load_hardware_by_name(p.hardware, p.overrides)), {}};
-  out.map = map_for_costing(net, out.hw, p.map, p.resolve_groups);
+  out.map = p.map_text.empty() ? map_for_costing(net, out.hw, p.map, p.resolve_groups)
+                               : map_from_text(net, p.map_text, "map", p.resolve_groups);
   network_cost(net, out.map, out.hw);
   return out;
 }

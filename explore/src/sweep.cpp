@@ -56,6 +56,7 @@ SweepPlan::SweepPlan(SweepRequest request)
   base.workload = request_.workload;
   base.workload_options = request_.workload_options;
   base.map = request_.map;
+  base.map_text = request_.map_text;
   base.resolve_groups = request_.resolve_groups;
   base.engine = request_.engine;
   // Every point's config is read before anything is evaluated, so a bad value fails at once
@@ -107,6 +108,8 @@ std::vector<std::string> SweepPlan::fingerprint_inputs() const {
       std::string("resolve_groups=") + (q.resolve_groups ? "1" : "0"),
       "engine=" + cost_engine_name(q.engine),
       "shard=" + std::to_string(q.shard.k) + "/" + std::to_string(q.shard.n)};
+  // Only when given, so a sweep of a map file keeps the fingerprint it had before maps as text.
+  if (!q.map_text.empty()) inputs.push_back("map_text=" + q.map_text);
   for (const auto& s : q.sets)
     inputs.push_back("set=" + s);
   for (const auto& s : q.workload_flags)

@@ -349,8 +349,8 @@ def _search_options(options):
 
 
 def _sweep_request(hw, network, grid, map, engine, batch, resolve_groups, shard):
-    """The C++ side's sweep arguments (hardware, axes, network, batch, map file, resolve_groups,
-    engine, shard), a hashable tuple: mpsim.distributed caches a plan per request."""
+    """The C++ side's sweep arguments (hardware, axes, network, batch, map file, map text,
+    resolve_groups, engine, shard), a hashable tuple: mpsim.distributed caches a plan per request."""
     if not isinstance(grid, dict) or not grid:
         raise Error("grid: expected a dict of config keys to lists of values")
     sets = []
@@ -358,11 +358,9 @@ def _sweep_request(hw, network, grid, map, engine, batch, resolve_groups, shard)
         if not isinstance(values, (list, tuple)) or not values:
             raise Error(f"grid: {key}: expected a non-empty list of values")
         sets.append(f"{key}=" + ",".join(_toml_value(v) for v in values))
-    if isinstance(map, dict):
-        raise Error("sweep: map: give a precision map file (a dict is not supported here yet)")
-    map_file, _ = _map_args(map)
+    map_file, map_text = _map_args(map)
     return (
-        os.fspath(hw), tuple(sets), os.fspath(network), _batch(batch), map_file,
+        os.fspath(hw), tuple(sets), os.fspath(network), _batch(batch), map_file, map_text,
         bool(resolve_groups), engine, shard or "",
     )
 

@@ -60,7 +60,7 @@ def sweep(
     hw: PathLike,
     network: PathLike,
     grid: Mapping[str, Sequence[Any]],
-    map: PathLike | None = None,
+    map: MapArg = None,
     engine: str = "sim",
     batch: int | None = None,
     shard: str | None = None,

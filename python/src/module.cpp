@@ -55,9 +55,7 @@ WorkloadOptions workload_options(std::int64_t batch) {
 PrecisionMap costing_map(const Network& net, const HardwareModel& hw, const std::string& map_file,
                          const std::string& map_text, bool resolve_groups) {
   if (map_text.empty()) return map_for_costing(net, hw, map_file, resolve_groups);
-  PrecisionMap map = resolve_precision_map(parse_precision_map(map_text, "map"), net);
-  enforce_quantizer_groups(net, map, "map", resolve_groups);
-  return map;
+  return map_from_text(net, map_text, "map", resolve_groups);
 }
 
 py::dict price(const std::string& hw_name, const std::vector<std::string>& sets,
@@ -144,14 +142,16 @@ py::dict cost_table(const std::string& hw_name, const std::vector<std::string>& 
 // that mpsim.distributed hands points out from.
 SweepRequest sweep_request(const std::string& hw_name, const std::vector<std::string>& sets,
                            const std::string& workload, std::int64_t batch,
-                           const std::string& map_file, bool resolve_groups,
-                           const std::string& engine, const std::string& shard) {
+                           const std::string& map_file, const std::string& map_text,
+                           bool resolve_groups, const std::string& engine,
+                           const std::string& shard) {
   SweepRequest q;
   q.hardware = hw_name;
   q.sets = sets;
   q.workload = workload;
   q.workload_options = workload_options(batch);
   q.map = map_file;
+  q.map_text = map_text;
   q.resolve_groups = resolve_groups;
   q.engine = parse_cost_engine(engine);
   q.shard = parse_shard(shard);
@@ -160,14 +160,15 @@ SweepRequest sweep_request(const std::string& hw_name, const std::vector<std::st
 
 py::dict sweep(const std::string& hw_name, const std::vector<std::string>& sets,
                const std::string& workload, std::int64_t batch, const std::string& map_file,
-               bool resolve_groups, const std::string& engine, const std::string& shard) {
+               const std::string& map_text, bool resolve_groups, const std::string& engine,
+               const std::string& shard) {
   std::unique_ptr<SweepPlan> plan;
   std::vector<PointResult> results;
   std::string csv;
   {
     py::gil_scoped_release release;
-    plan = std::make_unique<SweepPlan>(
-        sweep_request(hw_name, sets, workload, batch, map_file, resolve_groups, engine, shard));
+    plan = std::make_unique<SweepPlan>(sweep_request(hw_name, sets, workload, batch, map_file,
+                                                     map_text, resolve_groups, engine, shard));
     for (auto i : plan->own())
       results.push_back(plan->evaluate(i));
     csv = render_sweep_csv(plan->points(), results);
@@ -422,10 +423,11 @@ PYBIND11_MODULE(_mpsim, m) {
   py::class_<SweepPlan>(m, "SweepPlan")
       .def(py::init([](const std::string& hw, const std::vector<std::string>& sets,
                        const std::string& workload, std::int64_t batch, const std::string& map,
-                       bool resolve_groups, const std::string& engine, const std::string& shard) {
+                       const std::string& map_text, bool resolve_groups, const std::string& engine,
+                       const std::string& shard) {
         py::gil_scoped_release release;
         return std::make_unique<SweepPlan>(
-            sweep_request(hw, sets, workload, batch, map, resolve_groups, engine, shard));
+            sweep_request(hw, sets, workload, batch, map, map_text, resolve_groups, engine, shard));
       }))
       .def("own", &SweepPlan::own)
       .def("evaluate",

@@ -60,6 +60,11 @@ def test_a_map_as_a_dict_or_a_file_prices_alike(tmp_path):
     c = mpsim.estimate(hw="edge_npu", network="resnet18")
     assert a.total["energy_pj"] == b.total["energy_pj"]
     assert a.total["energy_pj"] < c.total["energy_pj"]  # the int4 layers cost less
+    grid = {"array.rows": [8, 16]}
+    s_dict = mpsim.sweep(hw="edge_npu", network="resnet18", grid=grid, map=as_dict)
+    s_file = mpsim.sweep(hw="edge_npu", network="resnet18", grid=grid, map=str(path))
+    s_default = mpsim.sweep(hw="edge_npu", network="resnet18", grid=grid)
+    assert s_dict.csv == s_file.csv != s_default.csv
     assert {l["weight_format"] for l in a.layers} == {"int8", "int4"}
 
 
