@@ -25,6 +25,8 @@ packages=(
   pybind11-dev python3-dev python3-pandas
   # mpsim.distributed: sweeps and cost tables as tasks on a Dask cluster
   python3-distributed
+  # python3 -m mpsim.plot: Pareto fronts, energy breakdowns and sweeps drawn to PNG or SVG
+  python3-matplotlib
   # model export for tests and training scripts (run with /usr/bin/python3)
   python3 python3-torch python3-torchvision python3-onnx python3-numpy
   # real data
