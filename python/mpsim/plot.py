@@ -13,6 +13,7 @@ not at all: the picture goes to a temporary file in the output's folder, then is
 import argparse
 import collections
 import csv
+import functools
 import io
 import json
 import math
@@ -34,6 +35,8 @@ _MAX_INPUT_BYTES = 256 * 1024 * 1024
 # A picture side larger than this (pixels) is almost surely a typo in --width or --dpi, and Agg
 # would try to allocate it.
 _MAX_PIXELS_PER_SIDE = 20000
+# Below this the axes, labels and ticks do not fit (and Agg refuses sizes under 1 pixel).
+_MIN_PIXELS_PER_SIDE = 100
 
 _SEARCH_NEEDS = ("row", "method", "test_top1", "test_agreement", "test_sqnr_db", "energy_pj",
                  "latency_s", "pareto", "chosen", "choice")
@@ -259,7 +262,7 @@ def _front_json_beside(csv_path, n_rows):
     try:
         with open(json_path, encoding="utf-8") as f:
             meta = json.load(f)
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return {}
     if not isinstance(meta, dict) or len(meta.get("rows") or []) != n_rows:
         return {}
@@ -301,6 +304,8 @@ def _report_from_json(path, text):
     shown = _shown(path)
     try:
         data = json.loads(text)
+    except RecursionError:
+        raise PlotError(f"{shown}: nested too deeply; expected {_REPORT_EXPECTED}") from None
     except ValueError as e:
         raise PlotError(f"{shown}: not valid JSON ({e}); expected {_REPORT_EXPECTED}") from None
     layers = data.get("layers") if isinstance(data, dict) else None
@@ -411,6 +416,9 @@ def _check_size(width, height, dpi):
                 not math.isfinite(value) or value <= 0:
             raise PlotError(f"--{name} {_shown(value)}: expected a positive number")
     for name, value in (("width", width), ("height", height)):
+        if value * dpi < _MIN_PIXELS_PER_SIDE:
+            raise PlotError(f"--{name} {value} at --dpi {dpi}: {value * dpi:.1f} pixels, "
+                            f"under the {_MIN_PIXELS_PER_SIDE} a side a plot needs")
         if value * dpi > _MAX_PIXELS_PER_SIDE:
             raise PlotError(f"--{name} {value} at --dpi {dpi}: {value * dpi:.0f} pixels, "
                             f"over the {_MAX_PIXELS_PER_SIDE} a side this tool draws")
@@ -541,6 +549,21 @@ def _pair_label(choice):
     return collections.Counter(pairs).most_common(1)[0][0] if pairs else "?"
 
 
+def _plain_text(draw):
+    """Runs a drawing function with matplotlib's math text off: a '$' in a title, a layer name
+    or a swept value is drawn as it is, never parsed as TeX (which fails on most such text)."""
+
+    @functools.wraps(draw)
+    def plain(*args, **kwargs):
+        import matplotlib
+
+        with matplotlib.rc_context({"text.parse_math": False}):
+            return draw(*args, **kwargs)
+
+    return plain
+
+
+@_plain_text
 def front(path, out=None, *, x=None, y=None, log_x=False, log_y=False, title=None, width=8.0,
           height=5.0, dpi=100):
     """Accuracy against cost of a precision search (`path`: its --out folder or front.csv), or
@@ -682,6 +705,7 @@ def _short_layer_name(name, limit=32):
     return name if len(name) <= limit else "…" + name[-(limit - 1):]
 
 
+@_plain_text
 def breakdown(path, out=None, *, title=None, width=10.0, height=7.0, dpi=100):
     """Per-layer energy by component (stacked bars) and per-layer cycles split into compute,
     fill/drain and stall, from `mpsim simulate` or `mpsim estimate` output (--format json, or
@@ -766,6 +790,7 @@ def _as_numbers(texts):
     return values if all(math.isfinite(v) for v in values) else None
 
 
+@_plain_text
 def sweep(path, out=None, *, x=None, y=None, color=None, log_x=False, log_y=False, title=None,
           width=8.0, height=5.0, dpi=100):
     """A sweep's design points as a scatter of two columns (default energy and latency),

@@ -6,6 +6,8 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <memory>
+#include <mutex>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -389,6 +391,13 @@ PointResult point_result(const PointTuple& t) {
   return r;
 }
 
+// A problem caches evaluators and quantized weights as it scores, so a worker that runs tasks
+// on several threads scores its maps one at a time.
+struct WorkerProblem {
+  std::unique_ptr<PrecisionSearchProblem> problem;
+  std::mutex scoring;
+};
+
 }  // namespace
 
 PYBIND11_MODULE(_mpsim, m) {
@@ -403,21 +412,24 @@ PYBIND11_MODULE(_mpsim, m) {
         py::arg("method"), py::arg("out"), py::arg("options"), py::arg("scorer") = py::none());
   // A search's problem on a worker process: the same setup as the search's, scoring the maps
   // the search sends (mpsim.distributed.search).
-  py::class_<PrecisionSearchProblem>(m, "SearchProblem")
+  py::class_<WorkerProblem>(m, "SearchProblem")
       .def(py::init([](const std::string& hw, const std::vector<std::string>& sets,
                        const std::string& model, py::dict options) {
         const SearchSetup setup = search_setup(hw, sets, model, options);
         py::gil_scoped_release release;
-        return std::make_unique<PrecisionSearchProblem>(setup);
+        auto worker = std::make_unique<WorkerProblem>();
+        worker->problem = std::make_unique<PrecisionSearchProblem>(setup);
+        return worker;
       }))
-      .def("score",
-           [](PrecisionSearchProblem& p, const search::Choice& c, const std::string& split) {
-             if (split != "validation" && split != "test")
-               throw UserError("split '" + split + "': expected validation or test");
-             py::gil_scoped_release release;
-             return p.score_here(c, split == "test" ? PrecisionSearchProblem::Split::kTest
-                                                    : PrecisionSearchProblem::Split::kValidation);
-           });
+      .def("score", [](WorkerProblem& w, const search::Choice& c, const std::string& split) {
+        if (split != "validation" && split != "test")
+          throw UserError("split '" + split + "': expected validation or test");
+        py::gil_scoped_release release;  // before the lock: a waiting thread holds no GIL
+        const std::lock_guard<std::mutex> one_at_a_time(w.scoring);
+        return w.problem->score_here(c, split == "test"
+                                            ? PrecisionSearchProblem::Split::kTest
+                                            : PrecisionSearchProblem::Split::kValidation);
+      });
   // Every point's config checked once, then any point priced on request and the results
   // rendered as the command's CSV.
   py::class_<SweepPlan>(m, "SweepPlan")

@@ -1,5 +1,6 @@
 """mpsim.distributed on a LocalCluster (a scheduler and two single-threaded worker processes on
 loopback): a 12-point sweep and cost tables equal the single-process results byte for byte."""
+import concurrent.futures
 import os
 import subprocess
 
@@ -8,6 +9,7 @@ import pytest
 
 import mpsim
 import mpsim.distributed
+from mpsim import _mpsim
 
 BUILD = os.environ.get("MPSIM_BUILD_DIR", "build")
 
@@ -68,12 +70,33 @@ def test_a_small_search_scored_on_the_workers_equals_the_single_process_run(clie
         assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes()
     assert d.to_pandas().equals(local.to_pandas())  # NaN where a row has no test figures
     assert d.chosen_map == local.chosen_map
-    # The maps were scored on the workers: each built the search's problem, and together they
-    # scored at least every distinct map (the client scored none but the fp32 reference).
+    maps = sorted(os.listdir(tmp_path / "local" / "maps"))
+    assert maps and sorted(os.listdir(tmp_path / "dask" / "maps")) == maps
+    for name in maps:
+        assert (tmp_path / "dask" / "maps" / name).read_bytes() == \
+            (tmp_path / "local" / "maps" / name).read_bytes()
+    # The maps were scored on the workers: a worker built the search's problem (the scheduler
+    # decides whether both did), and together they scored at least every distinct map (the
+    # client scored none but the fp32 reference).
     built = client.run(lambda: mpsim.distributed._problem.cache_info().currsize)
     assert sorted(built.values()) != [0, 0]
     hits = client.run(lambda: sum(mpsim.distributed._problem.cache_info()[:2]))
     assert sum(hits.values()) >= d.quality_evaluations
+
+
+def test_a_problem_scored_from_two_threads_gives_the_sequential_scores():
+    # A worker started with --nthreads 2 runs two tasks at once on one cached problem.
+    model = os.path.join(SOURCE, "models", "fmnist_resnet.onnx")
+    options = {"limit": 200, "calib": 100, "validation": 200, "threads": 1,
+               "candidates": "int8:int8,int4:int8,int8:int4,int4:int4"}
+    problem = _mpsim.SearchProblem("edge_npu", [], model, options)
+    choices = [[k % 4] * 8 for k in range(8)] + [[(k + j) % 4 for j in range(8)] for k in range(8)]
+    splits = ["validation", "test"] * 8
+    alone = _mpsim.SearchProblem("edge_npu", [], model, options)
+    expected = [alone.score(c, s) for c, s in zip(choices, splits)]
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        got = list(pool.map(problem.score, choices, splits))
+    assert got == expected
 
 
 def test_a_bad_search_option_fails_before_any_task(client, tmp_path):

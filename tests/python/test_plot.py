@@ -14,6 +14,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.figure  # noqa: E402
+import matplotlib.text  # noqa: E402
 import matplotlib.image  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
@@ -326,6 +327,7 @@ def bad_files(tmp_path):
     (src / "binary.csv").write_bytes(b"\x89PNG\r\n\x1a\n\x00\xff\xfe")
     (src / "empty_folder").mkdir()
     (src / "not_a_report.json").write_text('{"network": "x", "layers": {}}\n')
+    (src / "deep.json").write_text('{"a": ' * 100000 + "1" + "}" * 100000)
     return src
 
 
@@ -345,6 +347,8 @@ BAD = [
     (["breakdown", os.path.join(SEARCH, "front.csv")], "front.csv: no column 'layer'"),
     (["breakdown", "{in}/not_a_report.json"], "not_a_report.json: no 'layers' list"),
     (["breakdown", SIMULATE_JSON, "--width", "-3"], "--width -3.0: expected a positive"),
+    (["breakdown", "{in}/deep.json"], "deep.json: nested too deeply"),
+    (["breakdown", SIMULATE_JSON, "--dpi", "0.01"], "under the 100 a side"),
 ]
 
 
@@ -373,6 +377,19 @@ def test_bad_output_is_refused_before_any_work(tmp_path, capsys, name, message):
     assert os.listdir(tmp_path) == []
     with pytest.raises(mpsim.Error, match="png or .svg"):  # the functions raise mpsim.Error
         plot.sweep(SWEEP, tmp_path / "picture.pdf")
+
+
+def test_dollar_signs_are_drawn_as_text_not_parsed_as_tex(tmp_path):
+    # The first two make matplotlib's math text parser fail when it runs (an unknown command,
+    # a bare superscript), the third it would set in italics; a layer name or a swept value can
+    # hold a '$' as well.
+    for k, title in enumerate(("energy in $\\badcommand$", "cost $^$ per image",
+                               "$5 and $6 designs")):
+        out = tmp_path / f"dollars{k}.png"
+        fig = plot.sweep(SWEEP, out, title=title)
+        texts = [t.get_text() for t in fig.findobj(matplotlib.text.Text)]
+        assert title in texts
+        assert png_size(out) == (800, 500)
 
 
 def test_a_bad_command_line_is_one_line_status_2(capsys):
