@@ -231,7 +231,6 @@ def quantizer_groups(mpsim_program, model):
 def decisions_of(layers, groups):
     """One decision per quantizer group, the other MAC layers one each, in layer order (the
     order `mpsim search --granularity group` numbers them)."""
-    owner = {name: i for i, name in enumerate(layers)}
     decisions, seen = [], set()
     for name in layers:
         if name in seen:
@@ -240,9 +239,6 @@ def decisions_of(layers, groups):
         for g in groups:
             if name in g:
                 members = [m for m in layers if m in g]
-        for m in members:
-            if m not in owner:
-                fail(f"quantizer group member '{m}' is not a MAC layer of the cost table")
         seen.update(members)
         decisions.append(members)
     return decisions
@@ -266,29 +262,24 @@ def map_toml(layer_pairs, layers, description):
     for name in layers:
         counts[layer_pairs[name]] = counts.get(layer_pairs[name], 0) + 1
     default = max(counts, key=lambda p: (counts[p], p))
-    lines = [f'description = "{description}"', "", "[default]",
+    # json.dumps writes a TOML basic string: quotes, backslashes and control bytes escaped.
+    lines = [f"description = {json.dumps(description)}", "", "[default]",
              f'weight = "{default[0]}"', f'activation = "{default[1]}"']
     for pair in sorted(counts):
         if pair == default:
             continue
-        names = ", ".join(f'"{n}"' for n in layers if layer_pairs[n] == pair)
+        names = ", ".join(json.dumps(n) for n in layers if layer_pairs[n] == pair)
         lines += ["", "[[override]]", f"layers = [{names}]",
                   f'weight = "{pair[0]}"', f'activation = "{pair[1]}"']
     return "\n".join(lines) + "\n"
 
 
-def write_atomically(path, write):
-    """Write into a temporary file beside `path`, then rename: the file is whole or absent."""
+def temporary_beside(path):
+    """A new empty file beside `path` (same folder, so a rename replaces `path` in one step)."""
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".fliqs_", suffix=os.path.splitext(path)[1])
     os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    return tmp
 
 
 # ----------------------------------------------------------------------------- the search
@@ -296,7 +287,6 @@ def write_atomically(path, write):
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     mpsim = import_mpsim()
-    import numpy as np
     import onnx
     import torch
     import torch.nn.functional as F
@@ -310,6 +300,8 @@ def main(argv=None):
         print(f"[{time.time() - start:6.1f} s] {msg}", flush=True)
 
     tfm = import_training_script()
+    # mpsim's evaluator reads the same Fashion-MNIST folder as the training here.
+    os.environ["MPSIM_FASHION_MNIST_DIR"] = os.path.abspath(args.data)
 
     # --- the space: layers, quantizer groups, decisions, the cost table ---------------------
     try:
@@ -350,7 +342,8 @@ def main(argv=None):
     try:
         # weights_only: tensors and plain containers only; a pickle naming code is refused.
         net.load_state_dict(torch.load(args.weights, map_location="cpu", weights_only=True))
-    except (RuntimeError, OSError, KeyError, EOFError, ValueError, pickle.UnpicklingError) as e:
+    except (RuntimeError, OSError, KeyError, EOFError, ValueError, TypeError, AttributeError,
+            pickle.UnpicklingError) as e:
         fail(f"--weights {args.weights}: not the bundled ResNet's state_dict ({e})")
     net.eval()  # batch-norm statistics stay frozen: exported folded weights = trained ones
 
@@ -426,8 +419,14 @@ def main(argv=None):
         return {n: (int(w[3:]), int(a[3:])) for n, (w, a) in layer_pairs.items()}
 
     # --- data -------------------------------------------------------------------------------
-    xtr, ytr = tfm.load_split(args.data, "train")
-    xte, yte = tfm.load_split(args.data, "t10k")
+    try:
+        xtr, ytr = tfm.load_split(args.data, "train")
+        xte, yte = tfm.load_split(args.data, "t10k")
+    except (OSError, EOFError, ValueError, AssertionError) as e:
+        fail(f"--data {args.data}: not Fashion-MNIST's gzip IDX files ({e or type(e).__name__})")
+    if xtr.shape[0] != 60000 or xtr.shape[2:] != (28, 28) or xte.shape[2:] != (28, 28):
+        fail(f"--data {args.data}: expected 60,000 training images of 28 x 28, found "
+             f"{xtr.shape[0]} of {tuple(xtr.shape[2:])}")
     calib_x = xtr[:args.calib]
     held = torch.arange(args.calib, args.calib + args.validation)
     train_idx = torch.cat([torch.arange(0, args.calib),
@@ -559,23 +558,24 @@ def main(argv=None):
     text = map_toml(chosen, layers, f"examples/fliqs_qat.py: one-shot QAT search on {args.hw}, "
                     f"target {args.target}, seed {args.seed}")
 
-    def write_map(tmp):
-        with open(tmp, "w") as f:
+    # Both outputs are made as temporary files beside their names, priced and evaluated there,
+    # and renamed into place only when everything has worked: a failure leaves neither.
+    tmp_map, tmp_onnx = temporary_beside(args.out), temporary_beside(args.onnx_out)
+    try:
+        with open(tmp_map, "w") as f:
             f.write(text)
-    write_atomically(args.out, write_map)
-    # The whole-map simulation of the file as written (the reward summed the per-layer table,
-    # which misses how a layer's cost depends on its neighbours' formats).
-    sim_cost = mpsim.simulate(hw=args.hw, network=args.model, map=args.out).total["energy_pj"]
-    int8_cost = mpsim.simulate(hw=args.hw, network=args.model, map={
-        "default": {"weight": "int8", "activation": "int8"}}).total["energy_pj"]
+        # The whole-map simulation of the file as written (the reward summed the per-layer
+        # table, which misses the requantizations between layers of different formats).
+        sim_cost = mpsim.simulate(hw=args.hw, network=args.model, map=tmp_map).total["energy_pj"]
+        int8_cost = mpsim.simulate(hw=args.hw, network=args.model, map={
+            "default": {"weight": "int8", "activation": "int8"}}).total["energy_pj"]
 
-    def write_onnx(tmp):
         # As scripts/train_fashion_mnist.py exports: eval mode, constant folding (batch norm
         # folded into the convolutions), opset 13, the normalisation in the metadata.
-        torch.onnx.export(net, torch.zeros(1, 1, 28, 28), tmp, opset_version=tfm.OPSET,
+        torch.onnx.export(net, torch.zeros(1, 1, 28, 28), tmp_onnx, opset_version=tfm.OPSET,
                           input_names=["input"], output_names=["logits"],
                           do_constant_folding=True, training=torch.onnx.TrainingMode.EVAL)
-        m = onnx.load(tmp)
+        m = onnx.load(tmp_onnx)
         meta = {"model": "fmnist_resnet (FLIQS one-shot QAT)",
                 "description": f"the bundled ResNet fine-tuned by examples/fliqs_qat.py on "
                                f"{args.hw}, target {args.target}",
@@ -590,33 +590,42 @@ def main(argv=None):
         for k, v in meta.items():
             p = m.metadata_props.add()
             p.key, p.value = k, v
-        onnx.save(m, tmp)
-        onnx.checker.check_model(onnx.load(tmp), full_check=True)
-    write_atomically(args.onnx_out, write_onnx)
+        onnx.save(m, tmp_onnx)
+        onnx.checker.check_model(onnx.load(tmp_onnx), full_check=True)
 
-    # mpsim's evaluator on the exported network: the test figure, and the same comparison with
-    # PyTorch on every uniform candidate map (how closely the fake quantization here follows).
-    ev = mpsim.eval(model=args.onnx_out, map=args.out, calib=args.calib)
-    ev_bundled = mpsim.eval(model=args.model, map=args.out, calib=args.calib)
-    log(f"trained {steps} steps in {train_s:.0f} s")
-    print(f"\nchosen map (decision: layers -> weight:activation):")
-    for members in decisions:
-        print(f"  {chosen[members[0]][0]}:{chosen[members[0]][1]}  {', '.join(members)}")
-    print(f"\nenergy on {args.hw}: cost-table sum {table_cost:.6g} pJ, simulated {sim_cost:.6g} "
-          f"pJ ({(table_cost / sim_cost - 1) * 100:+.2f} % table vs simulation)")
-    print(f"  target {target:.6g} pJ: simulated / target = {sim_cost / target:.3f}; "
-          f"simulated / uniform int8:int8 ({int8_cost:.6g} pJ) = {sim_cost / int8_cost:.3f}")
-    print(f"held-out top-1 (PyTorch, {held.shape[0]} training images): {val_top1:.4f}")
-    print(f"test top-1 under the chosen map: mpsim eval {ev.top1:.4f} (fp32 {ev.top1_fp32:.4f}),"
-          f" PyTorch fake quantization {test_top1_torch:.4f}; the bundled fp32 weights under "
-          f"it: {ev_bundled.top1:.4f}")
-    print("the fine-tuned network under each uniform candidate map (test top-1):")
-    for pair in cands:
-        m = {"default": {"weight": pair[0], "activation": pair[1]}}
-        e = mpsim.eval(model=args.onnx_out, map=m, calib=args.calib)
-        t = accuracy(xte, yte, bits_of(uniform(pair)))
-        print(f"  {pair[0]}:{pair[1]}: mpsim eval {e.top1:.4f}, PyTorch {t:.4f}, energy "
-              f"{uniform_cost[pair] / int8_cost:.3f} x int8:int8")
+        # mpsim's evaluator on the exported network: the test figure, and the same comparison
+        # with PyTorch on every uniform candidate map (how closely the fake quantization here
+        # follows mpsim's).
+        ev = mpsim.eval(model=tmp_onnx, map=tmp_map, calib=args.calib)
+        ev_bundled = mpsim.eval(model=args.model, map=tmp_map, calib=args.calib)
+        log(f"trained {steps} steps in {train_s:.0f} s")
+        print("\nchosen map (decision: layers -> weight:activation):")
+        for members in decisions:
+            print(f"  {chosen[members[0]][0]}:{chosen[members[0]][1]}  {', '.join(members)}")
+        print(f"\nenergy on {args.hw}: cost-table sum {table_cost:.6g} pJ, simulated "
+              f"{sim_cost:.6g} pJ ({(table_cost / sim_cost - 1) * 100:+.2f} % table vs "
+              "simulation)")
+        print(f"  target {target:.6g} pJ: simulated / target = {sim_cost / target:.3f}; "
+              f"simulated / uniform int8:int8 ({int8_cost:.6g} pJ) = {sim_cost / int8_cost:.3f}")
+        print(f"held-out top-1 (PyTorch, {held.shape[0]} training images): {val_top1:.4f}")
+        print(f"test top-1 under the chosen map: mpsim eval {ev.top1:.4f} (fp32 "
+              f"{ev.top1_fp32:.4f}), PyTorch fake quantization {test_top1_torch:.4f}; the "
+              f"bundled fp32 weights under it: {ev_bundled.top1:.4f}")
+        print("the fine-tuned network under each uniform candidate map (test top-1):")
+        for pair in cands:
+            m = {"default": {"weight": pair[0], "activation": pair[1]}}
+            e = mpsim.eval(model=tmp_onnx, map=m, calib=args.calib)
+            t = accuracy(xte, yte, bits_of(uniform(pair)))
+            print(f"  {pair[0]}:{pair[1]}: mpsim eval {e.top1:.4f}, PyTorch {t:.4f}, energy "
+                  f"{uniform_cost[pair] / int8_cost:.3f} x int8:int8")
+        os.replace(tmp_map, args.out)
+        os.replace(tmp_onnx, args.onnx_out)
+    except mpsim.Error as e:
+        fail(str(e))
+    finally:
+        for tmp in (tmp_map, tmp_onnx):
+            if os.path.exists(tmp):
+                os.unlink(tmp)
     print(f"written: {args.out}, {args.onnx_out}")
     log("done")
 

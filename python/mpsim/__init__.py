@@ -350,7 +350,8 @@ def _search_options(options):
 
 def _sweep_request(hw, network, grid, map, engine, batch, resolve_groups, shard):
     """The C++ side's sweep arguments (hardware, axes, network, batch, map file, map text,
-    resolve_groups, engine, shard), a hashable tuple: mpsim.distributed caches a plan per request."""
+    resolve_groups, engine, shard), a hashable tuple: mpsim.distributed caches a plan per
+    request."""
     if not isinstance(grid, dict) or not grid:
         raise Error("grid: expected a dict of config keys to lists of values")
     sets = []

@@ -72,3 +72,15 @@ def test_bad_arguments_end_with_status_2_and_no_file(tmp_path, args, says):
     assert r.returncode == 2, r.stdout + r.stderr
     assert says in r.stderr
     assert not (tmp_path / "chosen.toml").exists() and not (tmp_path / "qat.onnx").exists()
+
+
+def test_data_that_is_not_fashion_mnist_ends_with_status_2_and_no_file(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+                 "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
+        (data / name).write_bytes(b"\x1f\x8b not really gzip")
+    r = run(tmp_path, "--data", str(data), "--out", "chosen.toml", "--onnx-out", "qat.onnx")
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert "not Fashion-MNIST's gzip IDX files" in r.stderr and "Traceback" not in r.stderr
+    assert sorted(os.listdir(tmp_path)) == ["data"]
