@@ -407,7 +407,8 @@ def which(program):
 
 def source_files(source, build):
     """The project's files, relative to `source`: a walk of the tree (a checkout or an unpacked
-    archive alike; git need not be installed), leaving out hidden folders and build folders."""
+    archive alike; git need not be installed), leaving out hidden folders, build folders and
+    the top-level runs/ (where the docs send outputs; the repository ignores it)."""
     build = os.path.realpath(build)
     out = []
     for dirpath, dirnames, filenames in os.walk(source):
@@ -416,6 +417,7 @@ def source_files(source, build):
             for d in dirnames
             if not d.startswith((".", "__pycache__"))
             and os.path.realpath(os.path.join(dirpath, d)) != build
+            and not (d == "runs" and os.path.samefile(dirpath, source))
             and not os.path.exists(os.path.join(dirpath, d, "CMakeCache.txt"))
         )
         out += [os.path.relpath(os.path.join(dirpath, f), source) for f in sorted(filenames)]
