@@ -451,6 +451,15 @@ def _wrap(text, width, fontsize):
     return textwrap.fill(text, max(30, int(width * 72 / (fontsize * 0.55))))
 
 
+def _axes_of_two_figures(ax, x_label, y_label, log_x, log_y):
+    """Labels, scales and a light grid: the axes every scatter of one figure against another
+    shares (a search's front, a sweep's front, a sweep's points)."""
+    ax.set_xlabel(x_label)
+    ax.set_ylabel(y_label)
+    _scales(ax, log_x, log_y)
+    ax.grid(True, color="#e0e0e0", linewidth=0.6, zorder=0)
+
+
 def _scales(ax, log_x, log_y):
     """Logarithmic axes ticked at 1, 2 and 5 of each decade with plain numbers: a sweep's
     figures often span one or two decades, where matplotlib's default shows a single 10^1."""
@@ -629,10 +638,7 @@ def _search_front(table, x, y, log_x, log_y, title, width, height, dpi):
         ax.axhline(meta["reference_quality"] * 100, color="#7f7f7f", linestyle=":",
                    linewidth=1, label="fp32 network (validation)", zorder=1)
 
-    ax.set_xlabel(x_label)
-    ax.set_ylabel(y_label)
-    _scales(ax, log_x, log_y)
-    ax.grid(True, color="#e0e0e0", linewidth=0.6, zorder=0)
+    _axes_of_two_figures(ax, x_label, y_label, log_x, log_y)
     ax.legend(fontsize=8, loc="best", framealpha=0.9)
 
     if title is None:
@@ -683,10 +689,7 @@ def _sweep_front(table, x, y, log_x, log_y, title, width, height, dpi):
             text = ", ".join(f"{k.split('.')[-1]}={table.rows[i][k]}" for k in table.swept)
             ax.annotate(text, (xs[i], ys[i]), xytext=(5, 3), textcoords="offset points",
                         fontsize=7, color="#404040", zorder=5)
-    ax.set_xlabel(x_label)
-    ax.set_ylabel(y_label)
-    _scales(ax, log_x, log_y)
-    ax.grid(True, color="#e0e0e0", linewidth=0.6, zorder=0)
+    _axes_of_two_figures(ax, x_label, y_label, log_x, log_y)
     ax.legend(fontsize=8, loc="best", framealpha=0.9)
     fig.suptitle(title if title is not None else
                  f"Design points of {os.path.basename(table.path)}")
@@ -870,10 +873,7 @@ def sweep(path, out=None, *, x=None, y=None, color=None, log_x=False, log_y=Fals
                               label="ringed: Pareto-optimal (area, energy, latency)"))
     if handles:
         ax.legend(handles=handles, fontsize=8, loc="best", framealpha=0.9)
-    ax.set_xlabel(x_label)
-    ax.set_ylabel(y_label)
-    _scales(ax, log_x, log_y)
-    ax.grid(True, color="#e0e0e0", linewidth=0.6, zorder=0)
+    _axes_of_two_figures(ax, x_label, y_label, log_x, log_y)
     fig.suptitle(title if title is not None else
                  f"Sweep {os.path.basename(table.path)}: {len(xs)} design points")
     by = f"colour: {c_col}" if c_col else "one colour (no swept key)"
