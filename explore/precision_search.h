@@ -106,7 +106,8 @@ class PrecisionSearchProblem : public search::Objective {
 
   // Where maps are scored. By default here, one after another. mpsim.distributed scores them
   // on worker processes instead, each of which builds the same problem and calls score_here();
-  // the scorer gets a batch of maps (each resolved map once, none scored yet) and returns, per
+  // the scorer gets a batch of maps (for the validation split each resolved map once and none
+  // scored yet; for the test split the maps as figures() was given them) and returns, per
   // map, what score_here() returns for it. Scores must not depend on where they were computed:
   // the evaluator's results are the same at any thread count.
   enum class Split { kValidation, kTest };
