@@ -3,6 +3,7 @@
 
 Usage: /usr/bin/python3 scripts/search_evidence.py [--mpsim build/mpsim] [--out runs/evidence]
                                                    [--models fmnist_resnet ...] [--hw edge_npu ...]
+                                                   [--calibration max|mse|percentile[:P]]
 
 For each bundled model and hardware config it runs `mpsim search` as
   greedy   --max-drop 1, by phase-1 score (AMP) and by score per cost saved, and with
@@ -35,11 +36,11 @@ def sampled_candidates(hw):
     return ["--candidates", EDGE_NO_INT2] if hw == "edge_npu" else []
 
 
-def runs_for(model, hw, lo, hi):
+def runs_for(model, hw, lo, hi, calibration):
     """The runs of one model on one config; RL targets at a quarter, half and three quarters of
     the way from the cheapest (lo) to the dearest (hi) uniform map of the sampled candidates."""
     onnx = os.path.join(SOURCE, "models", model + ".onnx")
-    base = ["search", "--hw", hw, "--model", onnx]
+    base = ["search", "--hw", hw, "--model", onnx] + calibration
     sampled = sampled_candidates(hw)
     runs = [
         ("greedy_score", base + ["--method", "greedy", "--max-drop", "1"]),
@@ -97,7 +98,10 @@ def main():
     ap.add_argument("--models", nargs="*",
                     default=["fmnist_resnet", "fmnist_mobilenetv2", "fmnist_vit"])
     ap.add_argument("--hw", nargs="*", default=["edge_npu", "datacenter_fp8"])
+    ap.add_argument("--calibration", default="max",
+                    help="activation calibration of every run (mpsim eval's --calibration)")
     args = ap.parse_args()
+    calibration = [] if args.calibration == "max" else ["--calibration", args.calibration]
     os.makedirs(args.out, exist_ok=True)
     summary = []
     for model in args.models:
@@ -107,9 +111,9 @@ def main():
             out = os.path.join(args.out, f"{model}-{hw}-uniform_sampled")
             onnx = os.path.join(SOURCE, "models", model + ".onnx")
             run(args.mpsim, ["search", "--hw", hw, "--model", onnx, "--method", "uniform"] +
-                sampled_candidates(hw), out)
+                calibration + sampled_candidates(hw), out)
             costs = [r["cost"] for r in load(out)["rows"]]
-            for name, cmd in runs_for(model, hw, min(costs), max(costs)):
+            for name, cmd in runs_for(model, hw, min(costs), max(costs), calibration):
                 out = os.path.join(args.out, f"{model}-{hw}-{name}")
                 if run(args.mpsim, cmd, out):
                     fronts[name] = load(out)
@@ -118,9 +122,9 @@ def main():
             name = "random_greedy_budget"
             out = os.path.join(args.out, f"{model}-{hw}-{name}")
             onnx = os.path.join(SOURCE, "models", model + ".onnx")
-            run(args.mpsim, ["search", "--hw", hw, "--model", onnx, "--method", "random",
-                             "--samples", str(budget), "--target",
-                             f"{chosen(fronts['greedy_score'])['energy_pj']}"], out)
+            target = f"{chosen(fronts['greedy_score'])['energy_pj']}"
+            run(args.mpsim, ["search", "--hw", hw, "--model", onnx, "--method", "random"] +
+                calibration + ["--samples", str(budget), "--target", target], out)
             fronts[name] = load(out)
             summary += report(model, hw, fronts)
     with open(os.path.join(args.out, "summary.csv"), "w", newline="") as f:
