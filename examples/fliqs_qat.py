@@ -13,9 +13,10 @@ Search" (arXiv 2308.03290). Every step samples a precision map from a softmax po
 categorical decision per quantizer group, over (weight, activation) format pairs), takes one
 quantization-aware training step of the shared weights under that map (straight-through fake
 quantization following mpsim's evaluator), scores the map on a held-out batch of training images
-and updates the policy by REINFORCE on r = quality - beta |C / C_T - 1|, where C is the map's
-energy summed from mpsim's per-layer cost table. The weights start from the bundled fp32 weights
-(models/fmnist_resnet.pt) and are fine-tuned; nothing is retrained afterwards.
+and updates the policy by REINFORCE on r = quality - beta |C / C_T - 1| (--one-sided: only
+the excess over the target), where C is the map's energy summed from mpsim's per-layer cost
+table. The weights start from the bundled fp32 weights (models/fmnist_resnet.pt) and are
+fine-tuned; nothing is retrained afterwards.
 
 At the end the converged policy's most probable map is priced by mpsim's whole-map simulation,
 written as a precision map (--out), the fine-tuned network is exported to ONNX (--onnx-out) and
@@ -64,6 +65,9 @@ def parse_args(argv):
                     help="energy target: SHARExPAIR (a share of that uniform map's energy) "
                          "or a number of pJ")
     ap.add_argument("--beta", type=float, default=1.0, help="weight of the cost penalty")
+    ap.add_argument("--one-sided", action="store_true",
+                    help="penalise only maps dearer than the target: beta (max(1, C/C_T) - 1), "
+                         "as mpsim search --one-sided")
     ap.add_argument("--epochs", type=int, default=4, help="passes over the training images")
     ap.add_argument("--steps", type=int, default=None,
                     help="total steps (one sampled map, one training batch, one policy update "
@@ -514,7 +518,8 @@ def main(argv=None):
         held_pos += args.reward_batch
         quality = accuracy(xtr[hidx], ytr[hidx], bits, batch=args.reward_batch)
         cost = map_cost(energy, layer_pairs)
-        reward = quality - args.beta * abs(cost / target - 1)
+        excess = max(1.0, cost / target) - 1 if args.one_sided else abs(cost / target - 1)
+        reward = quality - args.beta * excess
         # FLIQS's order: the baseline moves first, then the advantage is taken against it.
         baseline = reward if baseline is None else 0.99 * baseline + 0.01 * reward
         advantage = reward - baseline
