@@ -26,10 +26,11 @@ PrecisionMap default_precision_map(const Network& net, const HardwareModel& hw);
 // `resolve_groups`), else default_precision_map().
 PrecisionMap map_for_costing(const Network& net, const HardwareModel& hw,
                              const std::string& map_path, bool resolve_groups);
-// The same for a map given as TOML text (what the Python module makes of a dict), named
-// `source` in messages.
-PrecisionMap map_from_text(const Network& net, const std::string& toml_text,
-                           const std::string& source, bool resolve_groups);
+// The same, or the map given as TOML text when `map_text` is not empty (what the Python module
+// makes of a dict; "map" in messages).
+PrecisionMap map_for_costing(const Network& net, const HardwareModel& hw,
+                             const std::string& map_path, const std::string& map_text,
+                             bool resolve_groups);
 
 // The closed form (fast, exact with ideal memory) or the SystemC simulation.
 enum class CostEngine { kClosedForm, kSimulator };

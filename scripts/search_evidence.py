@@ -94,7 +94,9 @@ def note(front, prefix):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--mpsim", default=os.path.join(SOURCE, "build", "mpsim"))
-    ap.add_argument("--out", default=os.path.join(SOURCE, "runs", "evidence"))
+    ap.add_argument("--out", help="default: runs/evidence, or runs/evidence_CALIBRATION for "
+                    "another calibration (a run whose folder exists is reused, so two "
+                    "calibrations must not share one)")
     ap.add_argument("--models", nargs="*",
                     default=["fmnist_resnet", "fmnist_mobilenetv2", "fmnist_vit"])
     ap.add_argument("--hw", nargs="*", default=["edge_npu", "datacenter_fp8"])
@@ -102,6 +104,9 @@ def main():
                     help="activation calibration of every run (mpsim eval's --calibration)")
     args = ap.parse_args()
     calibration = [] if args.calibration == "max" else ["--calibration", args.calibration]
+    if args.out is None:
+        suffix = "" if args.calibration == "max" else "_" + args.calibration.replace(":", "_")
+        args.out = os.path.join(SOURCE, "runs", "evidence" + suffix)
     os.makedirs(args.out, exist_ok=True)
     summary = []
     for model in args.models:

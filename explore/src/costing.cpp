@@ -45,10 +45,12 @@ PrecisionMap map_for_costing(const Network& net, const HardwareModel& hw,
   return map;
 }
 
-PrecisionMap map_from_text(const Network& net, const std::string& toml_text,
-                           const std::string& source, bool resolve_groups) {
-  PrecisionMap map = resolve_precision_map(parse_precision_map(toml_text, source), net);
-  enforce_quantizer_groups(net, map, source, resolve_groups);
+PrecisionMap map_for_costing(const Network& net, const HardwareModel& hw,
+                             const std::string& map_path, const std::string& map_text,
+                             bool resolve_groups) {
+  if (map_text.empty()) return map_for_costing(net, hw, map_path, resolve_groups);
+  PrecisionMap map = resolve_precision_map(parse_precision_map(map_text, "map"), net);
+  enforce_quantizer_groups(net, map, "map", resolve_groups);
   return map;
 }
 

@@ -74,8 +74,7 @@ DesignPoint design_point_from_json(const std::string& text, const std::string& s
 
 PreparedPoint prepare_point(const Network& net, const DesignPoint& p) {
   PreparedPoint out{HardwareModel(load_hardware_by_name(p.hardware, p.overrides)), {}};
-  out.map = p.map_text.empty() ? map_for_costing(net, out.hw, p.map, p.resolve_groups)
-                               : map_from_text(net, p.map_text, "map", p.resolve_groups);
+  out.map = map_for_costing(net, out.hw, p.map, p.map_text, p.resolve_groups);
   network_cost(net, out.map, out.hw);
   return out;
 }

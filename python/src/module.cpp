@@ -53,13 +53,6 @@ WorkloadOptions workload_options(std::int64_t batch) {
   return o;
 }
 
-// The map a costing uses: a file, TOML text (what Python makes of a dict), or the default.
-PrecisionMap costing_map(const Network& net, const HardwareModel& hw, const std::string& map_file,
-                         const std::string& map_text, bool resolve_groups) {
-  if (map_text.empty()) return map_for_costing(net, hw, map_file, resolve_groups);
-  return map_from_text(net, map_text, "map", resolve_groups);
-}
-
 py::dict price(const std::string& hw_name, const std::vector<std::string>& sets,
                const std::string& workload, std::int64_t batch, const std::string& map_file,
                const std::string& map_text, bool resolve_groups, const std::string& engine) {
@@ -75,7 +68,7 @@ py::dict price(const std::string& hw_name, const std::vector<std::string>& sets,
     const CostEngine e = parse_cost_engine(engine);
     HardwareModel hw(load_hardware_by_name(hw_name, sets));
     Network net = load_workload(workload, workload_options(batch));
-    PrecisionMap map = costing_map(net, hw, map_file, map_text, resolve_groups);
+    PrecisionMap map = map_for_costing(net, hw, map_file, map_text, resolve_groups);
     NetworkCost cost = price_network(net, map, hw, e);
     p = std::make_unique<Priced>(
         Priced{std::move(net), std::move(hw), std::move(map), std::move(cost)});
