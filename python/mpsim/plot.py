@@ -129,6 +129,8 @@ def _read_text(path, expected):
         raise PlotError(f"{shown}: no such file; expected {expected}")
     if os.path.isdir(path):
         raise PlotError(f"{shown}: is a folder; expected {expected}")
+    if not os.path.isfile(path):  # a FIFO or a device would block or never end
+        raise PlotError(f"{shown}: not a regular file; expected {expected}")
     try:
         size = os.path.getsize(path)
         if size > _MAX_INPUT_BYTES:
@@ -260,6 +262,8 @@ def _front_json_beside(csv_path, n_rows):
     foreign one is passed over rather than refused."""
     json_path = os.path.join(os.path.dirname(csv_path), "front.json")
     try:
+        if not os.path.isfile(json_path) or os.path.getsize(json_path) > _MAX_INPUT_BYTES:
+            return {}
         with open(json_path, encoding="utf-8") as f:
             meta = json.load(f)
     except (OSError, ValueError, RecursionError):
@@ -664,8 +668,8 @@ def _search_front(table, x, y, log_x, log_y, title, width, height, dpi):
 def _sweep_front(table, x, y, log_x, log_y, title, width, height, dpi):
     x_col = _resolve_column(table, x, "--x")
     y_col = _resolve_column(table, y, "--y")
-    xs, x_label = _axis(table, x_col, table.column(x_col))
-    ys, y_label = _axis(table, y_col, table.column(y_col))
+    xs, x_label = _axis(table, x_col, _sweep_values(table, x_col))
+    ys, y_label = _axis(table, y_col, _sweep_values(table, y_col))
     pareto = table.flags("pareto")
     fig = _new_figure(width, height, dpi)
     ax = fig.add_subplot()
@@ -888,7 +892,8 @@ def _sweep_values(table, column):
         numbers = _as_numbers([r[column] for r in table.rows])
         if numbers is None:
             raise PlotError(f"{_shown(table.path)}: column '{_shown(column)}' holds values "
-                            "that are not numbers; colour by it (--color) instead")
+                            "that are not numbers, so it cannot be an axis (the sweep plot's "
+                            "--color can colour by it)")
         return numbers
     return table.column(column)
 
@@ -920,6 +925,10 @@ def _parser():
         sub.add_argument("--dpi", type=float, default=100,
                          help="pixels per inch of a PNG (default 100)")
 
+    def log_scales(sub):
+        sub.add_argument("--log-x", action="store_true", help="logarithmic x axis")
+        sub.add_argument("--log-y", action="store_true", help="logarithmic y axis")
+
     f = kinds.add_parser("front", help="a search's accuracy-cost front, or a sweep's Pareto points",
                          description="FILE: the --out folder (or front.csv) of mpsim search, or "
                                      "the CSV of mpsim sweep.")
@@ -928,8 +937,7 @@ def _parser():
                                "sweep: a figure column or alias (default energy)")
     f.add_argument("--y", help="search: top1 (test, default), agreement, sqnr, validation; "
                                "sweep: a figure column or alias (default latency)")
-    f.add_argument("--log-x", action="store_true", help="logarithmic x axis")
-    f.add_argument("--log-y", action="store_true", help="logarithmic y axis")
+    log_scales(f)
 
     b = kinds.add_parser("breakdown", help="per-layer energy by component and cycles by cause",
                          description="FILE: the output of mpsim simulate or estimate, "
@@ -944,8 +952,7 @@ def _parser():
     s.add_argument("--y", help="as --x (default latency)")
     s.add_argument("--color", "--colour", dest="color",
                    help="the column that colours the points (default: the first swept key)")
-    s.add_argument("--log-x", action="store_true", help="logarithmic x axis")
-    s.add_argument("--log-y", action="store_true", help="logarithmic y axis")
+    log_scales(s)
     return p
 
 

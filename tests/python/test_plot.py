@@ -328,6 +328,7 @@ def bad_files(tmp_path):
     (src / "empty_folder").mkdir()
     (src / "not_a_report.json").write_text('{"network": "x", "layers": {}}\n')
     (src / "deep.json").write_text('{"a": ' * 100000 + "1" + "}" * 100000)
+    os.mkfifo(src / "fifo.csv")  # opened for reading, it would wait for a writer forever
     return src
 
 
@@ -348,6 +349,8 @@ BAD = [
     (["breakdown", "{in}/not_a_report.json"], "not_a_report.json: no 'layers' list"),
     (["breakdown", SIMULATE_JSON, "--width", "-3"], "--width -3.0: expected a positive"),
     (["breakdown", "{in}/deep.json"], "deep.json: nested too deeply"),
+    (["sweep", "{in}/fifo.csv"], "fifo.csv: not a regular file"),
+    (["front", SWEEP_DATAFLOW, "--x", "array.dataflow"], "cannot be an axis"),
     (["breakdown", SIMULATE_JSON, "--dpi", "0.01"], "under the 100 a side"),
 ]
 
