@@ -22,7 +22,7 @@ struct EvalFlags {
   std::size_t calib = 1000;
   std::string calib_data;
   std::string normalize;
-  std::string calibration = "max";
+  std::string calibration = "mse";
   int threads = 0;
   std::int64_t micro_batch = 16;
 

@@ -600,9 +600,11 @@ def main(argv=None):
 
         # mpsim's evaluator on the exported network: the test figure, and the same comparison
         # with PyTorch on every uniform candidate map (how closely the fake quantization here
-        # follows mpsim's).
-        ev = mpsim.eval(model=tmp_onnx, map=tmp_map, calib=args.calib)
-        ev_bundled = mpsim.eval(model=args.model, map=tmp_map, calib=args.calib)
+        # follows mpsim's). The quantizers here clip activations at the calibration set's
+        # max |x|, so mpsim's evaluator is asked for its max rule too (its default is MSE).
+        ev = mpsim.eval(model=tmp_onnx, map=tmp_map, calib=args.calib, calibration="max")
+        ev_bundled = mpsim.eval(model=args.model, map=tmp_map, calib=args.calib,
+                                calibration="max")
         log(f"trained {steps} steps in {train_s:.0f} s")
         print("\nchosen map (decision: layers -> weight:activation):")
         for members in decisions:
@@ -619,7 +621,7 @@ def main(argv=None):
         print("the fine-tuned network under each uniform candidate map (test top-1):")
         for pair in cands:
             m = {"default": {"weight": pair[0], "activation": pair[1]}}
-            e = mpsim.eval(model=tmp_onnx, map=m, calib=args.calib)
+            e = mpsim.eval(model=tmp_onnx, map=m, calib=args.calib, calibration="max")
             t = accuracy(xte, yte, bits_of(uniform(pair)))
             print(f"  {pair[0]}:{pair[1]}: mpsim eval {e.top1:.4f}, PyTorch {t:.4f}, energy "
                   f"{uniform_cost[pair] / int8_cost:.3f} x int8:int8")

@@ -45,7 +45,7 @@ struct SearchSetup {
   CostMetric cost = CostMetric::kEnergy;
   QualityMetric quality = QualityMetric::kTop1;
   CostEngine engine = CostEngine::kSimulator;
-  std::string calibration = "max";  // activation calibration rule
+  std::string calibration = "mse";  // activation calibration rule
   int threads = 0;                  // evaluator threads (0: every core)
   std::int64_t micro_batch = 16;
 };

@@ -3,7 +3,7 @@
 
 Usage: /usr/bin/python3 scripts/search_evidence.py [--mpsim build/mpsim] [--out runs/evidence]
                                                    [--models fmnist_resnet ...] [--hw edge_npu ...]
-                                                   [--calibration max|mse|percentile[:P]]
+                                                   [--calibration mse|max|percentile[:P]]
 
 For each bundled model and hardware config it runs `mpsim search` as
   greedy   --max-drop 1, by phase-1 score (AMP) and by score per cost saved, and with
@@ -100,12 +100,13 @@ def main():
     ap.add_argument("--models", nargs="*",
                     default=["fmnist_resnet", "fmnist_mobilenetv2", "fmnist_vit"])
     ap.add_argument("--hw", nargs="*", default=["edge_npu", "datacenter_fp8"])
-    ap.add_argument("--calibration", default="max",
-                    help="activation calibration of every run (mpsim eval's --calibration)")
+    ap.add_argument("--calibration", default="mse",
+                    help="activation calibration of every run (mpsim eval's --calibration; "
+                    "default mse, as mpsim's)")
     args = ap.parse_args()
-    calibration = [] if args.calibration == "max" else ["--calibration", args.calibration]
+    calibration = [] if args.calibration == "mse" else ["--calibration", args.calibration]
     if args.out is None:
-        suffix = "" if args.calibration == "max" else "_" + args.calibration.replace(":", "_")
+        suffix = "" if args.calibration == "mse" else "_" + args.calibration.replace(":", "_")
         args.out = os.path.join(SOURCE, "runs", "evidence" + suffix)
     os.makedirs(args.out, exist_ok=True)
     summary = []

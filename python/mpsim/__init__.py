@@ -262,7 +262,7 @@ def eval(
     calib=1000,
     calib_data=None,
     normalize=None,
-    calibration="max",
+    calibration="mse",
     resolve_groups=False,
     per_layer=False,
     threads=0,

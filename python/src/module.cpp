@@ -289,7 +289,7 @@ SearchSetup search_setup(const std::string& hw_name, const std::vector<std::stri
   if (options.contains("pins")) setup.pins = py::cast<std::vector<std::string>>(options["pins"]);
   setup.granularity = text("granularity", "group");
   setup.engine = parse_cost_engine(text("engine", "sim"));
-  setup.calibration = text("calibration", "max");
+  setup.calibration = text("calibration", "mse");
   setup.threads = options.contains("threads") ? py::cast<int>(options["threads"]) : 0;
   return setup;
 }

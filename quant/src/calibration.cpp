@@ -14,7 +14,10 @@ constexpr int kCandidates = 100;
 
 CalibrationOptions parse_calibration(const std::string& text) {
   CalibrationOptions c;
-  if (text == "max") return c;
+  if (text == "max") {
+    c.method = CalibrationMethod::kMax;
+    return c;
+  }
   if (text == "mse") {
     c.method = CalibrationMethod::kMse;
     return c;

@@ -47,7 +47,7 @@ def test_a_short_run_writes_a_map_mpsim_prices_and_a_model_mpsim_evaluates(tmp_p
                   r"quantization ([0-9.]+)", r.stdout)
     assert m, r.stdout
     assert abs(float(m.group(1)) - float(m.group(2))) <= 2e-4
-    ev = mpsim.eval(model=str(model), map=str(chosen))
+    ev = mpsim.eval(model=str(model), map=str(chosen), calibration="max")
     assert f"{ev.top1:.4f}" == m.group(1)
     assert ev.top1 > 0.5  # a few steps from the bundled weights: far above chance (10 %)
     uniform = re.findall(r"  (int[48]:int[48]): mpsim eval ([0-9.]+), PyTorch ([0-9.]+)",

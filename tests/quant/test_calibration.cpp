@@ -67,6 +67,10 @@ TEST_CASE("calibration: names parse and bad ones are errors") {
   CHECK(parse_calibration("percentile:99.9").percentile == 99.9);
   CHECK(calibration_name(parse_calibration("percentile:99.9")) == "percentile:99.9");
   CHECK(calibration_name(parse_calibration("mse")) == "mse");
+  // MSE is the default, so "max" must set its method rather than keep the default.
+  CHECK(CalibrationOptions{}.method == CalibrationMethod::kMse);
+  CHECK(parse_calibration("max").method == CalibrationMethod::kMax);
+  CHECK(calibration_name(parse_calibration("max")) == "max");
   CHECK_THROWS_WITH_AS(parse_calibration("entropy"), doctest::Contains("expected max, mse"),
                        UserError);
   CHECK_THROWS_WITH_AS(parse_calibration("percentile:101"), doctest::Contains("(0, 100]"),

@@ -47,7 +47,8 @@ TEST_CASE("eval: a map gives quantized figures - the table names the calibration
   CHECK(t.out.empty());
   std::ifstream f(out);
   std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  CHECK(text.find("max on 50 images of fashion-mnist:train") != std::string::npos);
+  // Without --calibration: MSE, the default.
+  CHECK(text.find("mse on 50 images of fashion-mnist:train") != std::string::npos);
   // Without --timing the speed is said on stderr only, so the result is the same at any speed.
   CHECK(text.find("images/s") == std::string::npos);
   CHECK(t.err.find("images/s") != std::string::npos);
