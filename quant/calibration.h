@@ -21,7 +21,7 @@ enum class CalibrationMethod { kMax, kPercentile, kMse };
 
 struct CalibrationOptions {
   // MSE by default: on the bundled models it gives the best int8 SQNR and keeps 4-bit
-  // activations usable where max loses up to 21 points (docs/evaluator.md "Measured").
+  // activations usable where max loses up to 36 points (docs/evaluator.md "Measured").
   CalibrationMethod method = CalibrationMethod::kMse;
   double percentile = 99.99;  // for kPercentile, in (0, 100]
 };
