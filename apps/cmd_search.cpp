@@ -30,6 +30,7 @@ struct SearchCliOptions {
   std::string validation_data, validation_labels;
   std::string cost = "energy";
   std::string quality = "top1";
+  std::string sensitivity = "sqnr";
   double max_drop = -1;  // in points (top1, agreement) or dB (sqnr); < 0: not given
   std::string target;
   bool full_curve = false;
@@ -78,6 +79,11 @@ void run_search(const SearchCliOptions& o, Io& io) {
   setup.validation_labels = o.validation_labels;
   setup.cost = parse_cost_metric(o.cost);
   setup.quality = parse_quality_metric(o.quality);
+  try {
+    setup.sensitivity = parse_quality_metric(o.sensitivity);
+  } catch (const UserError& e) {
+    throw UserError(std::string("--sensitivity: ") + e.what());
+  }
   setup.candidates = o.candidates;
   setup.pins = o.pins;
   setup.granularity = o.granularity;
@@ -190,6 +196,10 @@ void add_search_command(CLI::App& app, Io& io) {
   cmd->add_option("--cost", o->cost, "energy, latency, edp, or bops (the papers' proxy)")
       ->capture_default_str();
   cmd->add_option("--quality", o->quality, "top1, agreement or sqnr")->capture_default_str();
+  cmd->add_option("--sensitivity", o->sensitivity,
+                  "Greedy: what ranks the single-decision probes of phase 1 (top1, agreement "
+                  "or sqnr)")
+      ->capture_default_str();
   cmd->add_option("--max-drop", o->max_drop,
                   "Allowed quality drop from fp32: points of top-1/agreement, or dB of SQNR "
                   "(greedy; default 1)")

@@ -44,6 +44,8 @@ struct SearchSetup {
   std::string granularity = "group";  // group | layer | block:DEPTH | network
   CostMetric cost = CostMetric::kEnergy;
   QualityMetric quality = QualityMetric::kTop1;
+  // What ranks greedy's single-decision probes (Pandey et al.: the output's SQNR).
+  QualityMetric sensitivity = QualityMetric::kSqnr;
   CostEngine engine = CostEngine::kSimulator;
   std::string calibration = "mse";  // activation calibration rule
   int threads = 0;                  // evaluator threads (0: every core)
@@ -90,10 +92,16 @@ class PrecisionSearchProblem : public search::Objective {
   // metric (lower is better).
   std::vector<double> quality(const std::vector<search::Choice>& choices) override;
   std::vector<double> cost(const std::vector<search::Choice>& choices) override;
+  // The setup's sensitivity metric on the validation split, from the same evaluation as the
+  // quality (a map is scored once for both).
+  std::vector<double> sensitivity(const std::vector<search::Choice>& choices) override;
   double cost_of(const search::Choice& c, CostMetric metric);
   // The unquantized network's quality on the validation split (what drops are measured from):
   // its top-1, agreement 1, or for SQNR the best uniform map's (fp32 itself is infinite).
   double reference_quality();
+  // What a greedy probe loses by the sensitivity metric: the drop from the fp32 network's
+  // top-1 or agreement, or for SQNR the noise power 10^(-dB/10).
+  double sensitivity_loss(double sensitivity);
   // Distinct resolved maps whose quality was measured (scores are cached by the resolved map,
   // so two choices that widen into one map are scored once).
   std::size_t distinct_maps_scored() const;
@@ -114,8 +122,8 @@ class PrecisionSearchProblem : public search::Objective {
   using Scorer =
       std::function<std::vector<std::vector<double>>(const std::vector<search::Choice>&, Split)>;
   void set_scorer(Scorer scorer);
-  // One map scored in this process: {quality} on the validation split, {top-1, agreement,
-  // SQNR dB} on the test split.
+  // One map scored in this process: {quality, sensitivity} on the validation split, {top-1,
+  // agreement, SQNR dB} on the test split.
   std::vector<double> score_here(const search::Choice& c, Split split);
   // The simulator's figures alone (the quality fields NaN), cheap enough for every map a
   // search met.
@@ -125,6 +133,9 @@ class PrecisionSearchProblem : public search::Objective {
   double parse_target(const std::string& text);
 
  private:
+  std::vector<double> validation_scores(const std::vector<search::Choice>& choices,
+                                        bool sensitivity);
+  double fp32_top1();  // the unquantized network's on the validation split
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

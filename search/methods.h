@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,6 +49,10 @@ struct GreedyOptions {
   bool full_curve = false;  // evaluate every point of the curve
   // The phase-2 order: by phase-1 score (AMP), or by score lost per unit of cost saved.
   enum class Order { kScore, kScorePerCost } order = Order::kScore;
+  // Phase 1 scores each probe by the objective's sensitivity. What a probe loses, for the
+  // score-per-cost order: by default reference_quality - score (floored at 0), right when the
+  // sensitivity is the quality; an SQNR in dB wants its noise power, 10^(-score/10).
+  std::function<double(double)> sensitivity_loss;
 };
 SearchResult greedy_search(const SearchSpace& space, CachedObjective& objective,
                            const GreedyOptions& options);

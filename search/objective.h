@@ -20,6 +20,12 @@ class Objective {
   // implementation evaluate in parallel; results must not depend on how choices are batched.
   virtual std::vector<double> quality(const std::vector<Choice>& choices) = 0;
   virtual std::vector<double> cost(const std::vector<Choice>& choices) = 0;
+  // How little a choice disturbs the network (higher: less), for ranking single-decision
+  // probes; by default the quality itself. Pandey et al. rank by the output's SQNR, a smooth
+  // signal where top-1 on a small split moves by whole images.
+  virtual std::vector<double> sensitivity(const std::vector<Choice>& choices) {
+    return quality(choices);
+  }
 };
 
 // Remembers every value by choice, so a choice is evaluated once however often an algorithm
@@ -29,18 +35,19 @@ class CachedObjective : public Objective {
   explicit CachedObjective(Objective& inner) : inner_(inner) {}
   std::vector<double> quality(const std::vector<Choice>& choices) override;
   std::vector<double> cost(const std::vector<Choice>& choices) override;
+  std::vector<double> sensitivity(const std::vector<Choice>& choices) override;
   double quality(const Choice& c) { return quality(std::vector<Choice>{c}).front(); }
   double cost(const Choice& c) { return cost(std::vector<Choice>{c}).front(); }
 
+  // Choices scored for quality or sensitivity (each a pass of the evaluator).
   std::size_t quality_evaluations() const { return quality_evaluations_; }
   std::size_t cost_evaluations() const { return cost_evaluations_; }
 
  private:
   std::vector<double> lookup(const std::vector<Choice>& choices,
-                             std::map<std::string, double>& cache, std::size_t& counter,
-                             bool is_quality);
+                             std::map<std::string, double>& cache, std::size_t& counter, int what);
   Objective& inner_;
-  std::map<std::string, double> quality_cache_, cost_cache_;
+  std::map<std::string, double> quality_cache_, cost_cache_, sensitivity_cache_;
   std::size_t quality_evaluations_ = 0, cost_evaluations_ = 0;
 };
 

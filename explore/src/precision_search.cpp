@@ -167,9 +167,10 @@ struct PrecisionSearchProblem::Impl {
   std::unique_ptr<Evaluator> validation;
   std::unique_ptr<Evaluator> test;  // built on first use from prepared.data and prepared.calib
   std::optional<double> reference;
+  std::optional<double> fp32_top1;  // on the validation split
   // Both by the resolved map: with --granularity layer two choices may widen into one map.
   std::map<std::string, NetworkCost> costs;
-  std::map<std::string, double> qualities;
+  std::map<std::string, double> qualities, sensitivities;
   Scorer scorer;  // empty: score here
 
   Impl(const SearchSetup& s)
@@ -212,7 +213,7 @@ struct PrecisionSearchProblem::Impl {
       return out;
     }
     out = scorer(choices, split);
-    const std::size_t width = split == Split::kValidation ? 1 : 3;
+    const std::size_t width = split == Split::kValidation ? 2 : 3;
     bool ok = out.size() == choices.size();
     for (std::size_t i = 0; ok && i < out.size(); ++i)
       ok = out[i].size() == width;
@@ -245,6 +246,10 @@ PrecisionSearchProblem::PrecisionSearchProblem(const SearchSetup& setup)
   if (setup.quality == QualityMetric::kTop1 && validation.labels.empty())
     throw UserError(
         "--quality top1 needs labels for the validation split (--validation-labels); "
+        "agreement and sqnr need none");
+  if (setup.sensitivity == QualityMetric::kTop1 && validation.labels.empty())
+    throw UserError(
+        "--sensitivity top1 needs labels for the validation split (--validation-labels); "
         "agreement and sqnr need none");
   m.validation =
       std::make_unique<Evaluator>(net, std::move(validation), m.prepared.calib, m.eval_options());
@@ -345,6 +350,16 @@ std::string PrecisionSearchProblem::map_toml(const search::Choice& c,
 }
 
 std::vector<double> PrecisionSearchProblem::quality(const std::vector<search::Choice>& choices) {
+  return validation_scores(choices, false);
+}
+
+std::vector<double> PrecisionSearchProblem::sensitivity(
+    const std::vector<search::Choice>& choices) {
+  return validation_scores(choices, true);
+}
+
+std::vector<double> PrecisionSearchProblem::validation_scores(
+    const std::vector<search::Choice>& choices, bool sensitivity) {
   Impl& m = *impl_;
   // The maps not scored yet, each resolved map once, go to the scorer as one batch.
   std::vector<std::string> keys;
@@ -360,13 +375,15 @@ std::vector<double> PrecisionSearchProblem::quality(const std::vector<search::Ch
   }
   if (!missing.empty()) {
     const auto scores = m.score(*this, missing, Split::kValidation);
-    for (std::size_t i = 0; i < missing.size(); ++i)
+    for (std::size_t i = 0; i < missing.size(); ++i) {
       m.qualities.emplace(missing_keys[i], scores[i][0]);
+      m.sensitivities.emplace(missing_keys[i], scores[i][1]);
+    }
   }
   std::vector<double> out;
   out.reserve(choices.size());
   for (const auto& key : keys)
-    out.push_back(m.qualities.at(key));
+    out.push_back((sensitivity ? m.sensitivities : m.qualities).at(key));
   return out;
 }
 
@@ -377,8 +394,10 @@ void PrecisionSearchProblem::set_scorer(Scorer scorer) {
 std::vector<double> PrecisionSearchProblem::score_here(const search::Choice& c, Split split) {
   Impl& m = *impl_;
   const PrecisionMap map = map_of(c);
-  if (split == Split::kValidation)
-    return {quality_value(m.validation->evaluate(&map), m.setup.quality)};
+  if (split == Split::kValidation) {
+    const EvalResult r = m.validation->evaluate(&map);
+    return {quality_value(r, m.setup.quality), quality_value(r, m.setup.sensitivity)};
+  }
   if (!m.test)
     m.test = std::make_unique<Evaluator>(m.prepared.net, std::move(m.prepared.data),
                                          std::move(m.prepared.calib), m.eval_options());
@@ -441,11 +460,28 @@ double PrecisionSearchProblem::reference_quality() {
         best = std::max(best, quality({search::uniform_choice(m.layout.space, c)}).front());
       m.reference = best;
     } else {
-      const EvalResult r = m.validation->evaluate(nullptr);
-      m.reference = m.setup.quality == QualityMetric::kTop1 ? r.top1_fp32 : 1.0;
+      m.reference = m.setup.quality == QualityMetric::kTop1 ? fp32_top1() : 1.0;
     }
   }
   return *m.reference;
+}
+
+double PrecisionSearchProblem::fp32_top1() {
+  Impl& m = *impl_;
+  if (!m.fp32_top1) m.fp32_top1 = m.validation->evaluate(nullptr).top1_fp32;
+  return *m.fp32_top1;
+}
+
+double PrecisionSearchProblem::sensitivity_loss(double s) {
+  switch (impl_->setup.sensitivity) {
+    case QualityMetric::kTop1:
+      return std::max(0.0, fp32_top1() - s);
+    case QualityMetric::kAgreement:
+      return std::max(0.0, 1.0 - s);
+    case QualityMetric::kSqnr:
+      return std::pow(10.0, -s / 10);
+  }
+  return 0;
 }
 
 MapFigures PrecisionSearchProblem::figures(const search::Choice& c) {

@@ -166,22 +166,33 @@ class RecordedObjective : public search::Objective {
         stop_after_(stop_after) {}
 
   std::vector<double> quality(const std::vector<search::Choice>& choices) override {
-    return through(choices, true);
+    return through(choices, Kind::kQuality);
   }
   std::vector<double> cost(const std::vector<search::Choice>& choices) override {
-    return through(choices, false);
+    return through(choices, Kind::kCost);
+  }
+  std::vector<double> sensitivity(const std::vector<search::Choice>& choices) override {
+    return through(choices, Kind::kSensitivity);
   }
   std::size_t resumed() const { return resumed_; }
 
  private:
-  std::vector<double> through(const std::vector<search::Choice>& choices, bool is_quality) {
+  enum class Kind { kQuality, kCost, kSensitivity };
+
+  // Sensitivities are recorded as qualities under their own key.
+  static std::string record_key(const search::Choice& c, Kind kind) {
+    return (kind == Kind::kSensitivity ? "s:" : "") + search::choice_key(c);
+  }
+
+  std::vector<double> through(const std::vector<search::Choice>& choices, Kind kind) {
+    const bool is_quality = kind != Kind::kCost;  // an evaluation of the network
     std::vector<double> out(choices.size());
     // The choices the record does not have are evaluated as one batch (the scorer may send
     // them to other processes), then recorded in order. A test stop cuts the batch where a
     // kill would have left the record.
     std::vector<std::size_t> fresh;
     for (std::size_t i = 0; i < choices.size(); ++i) {
-      const std::string key = search::choice_key(choices[i]);
+      const std::string key = record_key(choices[i], kind);
       const auto known = is_quality ? record_.quality(key) : record_.cost(key);
       if (known) {
         out[i] = *known;
@@ -198,13 +209,14 @@ class RecordedObjective : public search::Objective {
     std::vector<search::Choice> batch;
     for (std::size_t i : fresh)
       batch.push_back(choices[i]);
-    const auto values = batch.empty() ? std::vector<double>{}
-                        : is_quality  ? problem_.quality(batch)
-                                      : problem_.cost(batch);
+    const auto values = batch.empty()                ? std::vector<double>{}
+                        : kind == Kind::kQuality     ? problem_.quality(batch)
+                        : kind == Kind::kSensitivity ? problem_.sensitivity(batch)
+                                                     : problem_.cost(batch);
     for (std::size_t j = 0; j < fresh.size(); ++j) {
       const std::size_t i = fresh[j];
       out[i] = values[j];
-      const std::string key = search::choice_key(choices[i]);
+      const std::string key = record_key(choices[i], kind);
       is_quality ? record_.put_quality(key, out[i]) : record_.put_cost(key, out[i]);
       ++fresh_;
     }
@@ -263,6 +275,7 @@ std::vector<std::string> search_inputs(const SearchSetup& s, const SearchRunOpti
                               "granularity=" + s.granularity,
                               "cost=" + cost_metric_name(s.cost),
                               "quality=" + quality_metric_name(s.quality),
+                              "sensitivity=" + quality_metric_name(s.sensitivity),
                               "engine=" + cost_engine_name(s.engine),
                               "calibration=" + s.calibration,
                               "method=" + o.method,
@@ -335,6 +348,7 @@ SearchReport run_precision_search(PrecisionSearchProblem& problem, const SearchR
     g.full_curve = o.full_curve;
     g.order = o.order == "score" ? search::GreedyOptions::Order::kScore
                                  : search::GreedyOptions::Order::kScorePerCost;
+    g.sensitivity_loss = [&problem](double s) { return problem.sensitivity_loss(s); };
     report.result = search::greedy_search(space, objective, g);
   } else if (o.method == "rl") {
     search::RlOptions r;
@@ -541,6 +555,7 @@ void write_search_outputs(PrecisionSearchProblem& problem, const SearchReport& r
     front["model"] = setup.eval.model;
     front["hardware"] = setup.hardware;
     front["quality"] = quality_metric_name(setup.quality);
+    front["sensitivity"] = quality_metric_name(setup.sensitivity);
     front["cost"] = cost_metric_name(setup.cost);
     front["cost_unit"] = cost_metric_unit(setup.cost);
     front["reference_quality"] = number_or_null(report.reference_quality);

@@ -316,7 +316,7 @@ class SearchResult:
 
 _SEARCH_OPTIONS = {
     "dataset", "labels", "limit", "calib", "normalize", "validation", "cost", "quality",
-    "candidates", "pins", "granularity", "engine", "calibration", "threads", "max_drop",
+    "sensitivity", "candidates", "pins", "granularity", "engine", "calibration", "threads", "max_drop",
     "target", "full_curve", "order", "samples", "seed", "beta",
 }
 

@@ -17,7 +17,7 @@ namespace {
 struct Entry {
   std::size_t decision = 0;
   int candidate = 0;
-  double score = 0;   // phase-1 quality: this decision at the candidate, the rest unquantized
+  double score = 0;   // phase-1 sensitivity: this decision at the candidate, the rest unquantized
   double cost = 0;    // the baseline with this decision at the candidate
   double saving = 0;  // baseline cost - cost
   double key = 0;     // the sort key (ascending)
@@ -91,16 +91,19 @@ SearchResult greedy_search(const SearchSpace& space, CachedObjective& objective,
       priced.push_back(variant);
       entries.push_back({d, c, 0, 0, 0, 0});
     }
-  const auto scores = objective.quality(probes);
+  const auto scores = objective.sensitivity(probes);
+  const auto loss = [&](double score) {
+    return o.sensitivity_loss ? o.sensitivity_loss(score)
+                              : std::max(0.0, o.reference_quality - score);
+  };
   const auto costs = objective.cost(priced);
   for (std::size_t i = 0; i < entries.size(); ++i) {
     auto& e = entries[i];
     e.score = scores[i];
     e.cost = costs[i];
     e.saving = baseline.cost - e.cost;
-    e.key = o.order == GreedyOptions::Order::kScore
-                ? -e.score
-                : std::max(0.0, o.reference_quality - e.score) / std::max(e.saving, 1e-300);
+    e.key = o.order == GreedyOptions::Order::kScore ? -e.score
+                                                    : loss(e.score) / std::max(e.saving, 1e-300);
     r.trace.rows.push_back(
         {1, static_cast<double>(e.decision), static_cast<double>(e.candidate), e.score, e.cost});
   }

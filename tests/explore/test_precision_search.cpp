@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <sstream>
 
 #include "explore/precision_search.h"
 #include "explore/search_run.h"
@@ -277,6 +278,41 @@ TEST_CASE("cli search: greedy writes a front whose maps the other commands price
   // Phase-2 scoring stays within ceil(log2 n) + 2 of the path's n steps.
   const auto trace = test::read_file(out + "/trace.csv");
   CHECK(trace.rfind("phase,decision,candidate,score,cost,decision_name,candidate_name\n", 0) == 0);
+
+  // Phase 1 ranks by the output's SQNR by default (scores in dB), by top-1 when asked (scores
+  // are fractions); the pick keeps the top-1 drop either way.
+  CHECK(front.at("sensitivity") == "sqnr");
+  auto phase1_scores = [](const std::string& csv) {
+    std::vector<double> out;
+    std::istringstream in(csv);
+    std::string line;
+    std::getline(in, line);
+    while (std::getline(in, line))
+      if (line.rfind("1,", 0) == 0) {
+        std::istringstream cells(line);
+        std::string cell;
+        for (int i = 0; i < 4; ++i)
+          std::getline(cells, cell, ',');
+        out.push_back(std::stod(cell));
+      }
+    return out;
+  };
+  const auto sqnr = phase1_scores(trace);
+  REQUIRE_FALSE(sqnr.empty());
+  CHECK(*std::max_element(sqnr.begin(), sqnr.end()) > 20);
+  const std::string out1 = dir.path("s1");
+  const auto r1 = test::run_cli(
+      with(search_args("greedy", out1), {"--max-drop", "2", "--sensitivity", "top1"}));
+  REQUIRE_MESSAGE(r1.status == 0, r1.err);
+  const auto top1 = phase1_scores(test::read_file(out1 + "/trace.csv"));
+  REQUIRE(top1.size() == sqnr.size());
+  CHECK(*std::max_element(top1.begin(), top1.end()) <= 1);
+  const auto front1 = nlohmann::json::parse(test::read_file(out1 + "/front.json"));
+  CHECK(front1.at("sensitivity") == "top1");
+  CHECK(front1.at("rows")
+            .at(front1.at("chosen_row").get<std::size_t>())
+            .at("validation_quality")
+            .get<double>() >= front1.at("reference_quality").get<double>() - 0.02);
 }
 
 TEST_CASE("cli search: an interrupted search resumes and writes the same bytes") {
@@ -327,6 +363,8 @@ TEST_CASE("cli search: bad input is a message and exit 2, with no folder written
         "unknown cost 'joules'; expected energy, latency, edp or bops");
   fails(with(search_args("greedy", out), {"--quality", "top5"}),
         "unknown quality 'top5'; expected top1, agreement or sqnr");
+  fails(with(search_args("greedy", out), {"--sensitivity", "hessian"}),
+        "--sensitivity: unknown quality 'hessian'; expected top1, agreement or sqnr");
   fails(search_args("annealing", out), "--method");
   fails(search_args("rl", out), "--method rl needs a cost target");
   fails(with(search_args("greedy", out), {"--target", "0.01xint8:int8"}),

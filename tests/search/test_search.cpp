@@ -16,7 +16,7 @@ using namespace mpsim::search;
 // Candidates 0, 1, 2 stand for 8, 4 and 2 bits.
 class Synthetic : public Objective {
  public:
-  std::vector<double> sensitivity = {0.05, 2.0, 0.3, 1.0, 0.1, 0.6};
+  std::vector<double> weight = {0.05, 2.0, 0.3, 1.0, 0.1, 0.6};  // each decision's sensitivity
   std::vector<double> macs = {10, 40, 20, 30, 50, 5};
   std::vector<double> loss = {0.0, 0.01, 0.08};
   std::vector<double> bits = {8, 4, 2};
@@ -25,7 +25,7 @@ class Synthetic : public Objective {
   double q(const Choice& c) const {
     double v = 0.95;
     for (std::size_t d = 0; d < c.size(); ++d)
-      if (c[d] != kReference) v -= sensitivity[d] * loss[c[d]];
+      if (c[d] != kReference) v -= weight[d] * loss[c[d]];
     return v;
   }
   double k(const Choice& c) const {
@@ -181,6 +181,68 @@ TEST_CASE("search: greedy by score per cost saved, the full curve, and a cost ta
                        doctest::Contains("is below the cheapest map's cost"), mpsim::UserError);
   CHECK_THROWS_WITH_AS(greedy_search(s, o2, GreedyOptions{}),
                        doctest::Contains("needs an accuracy drop"), mpsim::UserError);
+}
+
+// The same objective whose sensitivity, what ranks greedy's phase-1 probes, is a separate
+// signal: the noise-free quality, where the quality itself rounds to whole "images" of 1 %.
+class Coarse : public Synthetic {
+ public:
+  int sensitivity_calls = 0;
+  std::vector<double> quality(const std::vector<Choice>& cs) override {
+    auto out = Synthetic::quality(cs);
+    for (auto& v : out)
+      v = std::round(v * 100) / 100;
+    return out;
+  }
+  std::vector<double> sensitivity(const std::vector<Choice>& cs) override {
+    std::vector<double> out;
+    for (const auto& c : cs) {
+      ++sensitivity_calls;
+      out.push_back(q(c));
+    }
+    return out;
+  }
+};
+
+TEST_CASE("search: greedy ranks its probes by the objective's sensitivity") {
+  Coarse f;
+  CachedObjective o(f);
+  const SearchSpace s = space_of(6);
+  GreedyOptions g;
+  g.reference_quality = 0.95;
+  g.max_drop = 0.05;
+  const SearchResult r = greedy_search(s, o, g);
+  // The 12 probes went to sensitivity, each once, and count as evaluations; the uniform maps
+  // and the path to quality.
+  CHECK(f.sensitivity_calls == 12);
+  CHECK(o.quality_evaluations() == static_cast<std::size_t>(f.quality_calls + 12));
+  // Phase-1 scores are the sensitivities (not rounded), and the path follows them: decision 0
+  // (the least sensitive) at 4 bits first, where rounded qualities would tie it with others.
+  std::vector<std::vector<double>> phase1, phase2;
+  for (const auto& row : r.trace.rows)
+    (row[0] == 1 ? phase1 : phase2).push_back(row);
+  REQUIRE(phase1.size() == 12);
+  CHECK(phase1[0][3] == doctest::Approx(0.95 - 0.05 * 0.01));
+  CHECK(phase1[0][3] != std::round(phase1[0][3] * 100) / 100);
+  REQUIRE_FALSE(phase2.empty());
+  CHECK(phase2[0][1] == 0);
+  CHECK(phase2[0][2] == 1);
+  CHECK(o.quality(r.chosen) >= 0.9 - 1e-9);  // the drop is kept by the (rounded) quality
+
+  // Score per cost with a loss the caller gives (as an SQNR's noise power would be): the key
+  // uses it, not reference - score.
+  Coarse f2;
+  CachedObjective o2(f2);
+  GreedyOptions p = g;
+  p.order = GreedyOptions::Order::kScorePerCost;
+  int losses = 0;
+  p.sensitivity_loss = [&](double v) {
+    ++losses;
+    return 0.95 - v;
+  };
+  const SearchResult rp = greedy_search(s, o2, p);
+  CHECK(losses == 12);
+  CHECK(o2.quality(rp.chosen) >= 0.9 - 1e-9);
 }
 
 TEST_CASE("search: greedy exits early as AMP does") {
