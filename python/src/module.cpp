@@ -285,7 +285,11 @@ SearchSetup search_setup(const std::string& hw_name, const std::vector<std::stri
       options.contains("validation") ? py::cast<std::size_t>(options["validation"]) : 2000;
   setup.cost = parse_cost_metric(text("cost", "energy"));
   setup.quality = parse_quality_metric(text("quality", "top1"));
-  setup.sensitivity = parse_quality_metric(text("sensitivity", "sqnr"));
+  try {
+    setup.sensitivity = parse_quality_metric(text("sensitivity", "sqnr"));
+  } catch (const UserError& e) {
+    throw UserError(std::string("sensitivity: ") + e.what());
+  }
   setup.candidates = text("candidates", "");
   if (options.contains("pins")) setup.pins = py::cast<std::vector<std::string>>(options["pins"]);
   setup.granularity = text("granularity", "group");

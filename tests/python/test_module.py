@@ -217,5 +217,8 @@ def test_search_writes_the_commands_folder_and_returns_its_rows(tmp_path):
     assert len(r.to_pandas()) == len(r.rows)
     with pytest.raises(mpsim.Error, match="unknown option 'max_dorp'"):
         mpsim.search("edge_npu", model, tmp_path / "bad", max_dorp=1)
+    with pytest.raises(mpsim.Error, match="sensitivity: unknown quality 'hessian'"):
+        mpsim.search("edge_npu", model, tmp_path / "bad", sensitivity="hessian")
+    assert not (tmp_path / "bad").exists()
     with pytest.raises(mpsim.Error, match="exists"):
         mpsim.search("edge_npu", model, tmp_path / "py", **args)
