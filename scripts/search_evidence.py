@@ -143,6 +143,14 @@ def main():
     print(f"\nwritten: {os.path.join(args.out, 'summary.csv')}")
 
 
+def paired_se_bound(a, b, images=10000):
+    """A bound on the standard error of the difference of two maps' top-1 on the same test
+    images: they can disagree only on images where one of them leaves the fp32 network, so the
+    share of discordant images is at most the sum of their disagreements with it."""
+    discordant = (1 - a["test_agreement"]) + (1 - b["test_agreement"])
+    return (min(1.0, discordant) / images) ** 0.5
+
+
 def report(model, hw, fronts):
     print(f"\n## {model} on {hw}")
     uniform = [r for r in fronts["greedy_score"]["rows"] if r["method"] == "uniform"]
@@ -197,10 +205,18 @@ def report(model, hw, fronts):
         cheaper_as_good = [u for u in front if u["test_top1"] <= r["test_top1"] + 1e-9
                            and r["energy_pj"] <= 0.8 * u["energy_pj"]]
         if beats or cheaper_as_good:
-            wins.append((r["energy_pj"] / e8, r["test_top1"], name,
-                         "beats every dearer uniform map" if beats else
-                         f"as accurate as uniform {cheaper_as_good[0]['choice'][0]} at "
-                         f"{r['energy_pj'] / cheaper_as_good[0]['energy_pj']:.2f}x its energy"))
+            if beats:
+                u = max(dearer, key=lambda u: u["test_top1"])
+                what = (f"beats every dearer uniform map, {u['choice'][0]} by "
+                        f"{100 * (r['test_top1'] - u['test_top1']):+.2f} points "
+                        f"(paired s.e. <= {100 * paired_se_bound(r, u):.2f})")
+            else:
+                u = cheaper_as_good[0]
+                what = (f"as accurate as uniform {u['choice'][0]} at "
+                        f"{r['energy_pj'] / u['energy_pj']:.2f}x its energy, "
+                        f"{100 * (r['test_top1'] - u['test_top1']):+.2f} points "
+                        f"(paired s.e. <= {100 * paired_se_bound(r, u):.2f})")
+            wins.append((r["energy_pj"] / e8, r["test_top1"], name, what))
     levels = sorted({round(w[0], 2) for w in wins})
     print(f"searched maps beating the uniform ones (test top-1): {len(wins)} maps at "
           f"{len(levels)} energy levels")
