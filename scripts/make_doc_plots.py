@@ -6,8 +6,8 @@ Usage: /usr/bin/python3 scripts/make_doc_plots.py [--mpsim build/mpsim] [--image
 
 The runs go to a temporary folder that is removed at the end; only the pictures stay. The
 search scores maps on the default splits (2,000 validation images, the 10,000 test images), so
-the picture shows the figures docs/search.md discusses; the whole script took 71 s and 96 s on
-2 cores, nearly all of it the search. PYTHONPATH must reach the built module (build/python), as
+the picture shows the figures docs/search.md discusses; the whole script took 17 s on 2 cores,
+nearly all of it the search. PYTHONPATH must reach the built module (build/python), as
 for `python3 -m mpsim.plot`.
 """
 import argparse
