@@ -7,8 +7,8 @@ Usage: /usr/bin/python3 scripts/search_evidence.py [--mpsim build/mpsim] [--out 
 
 For each bundled model and hardware config it runs `mpsim search` as
   greedy   --max-drop 1, by phase-1 score (AMP) and by score per cost saved, and with
-           --full-curve (phase 1 ranked by SQNR, the default, and by top-1); both orders also
-           with --cost bops (the papers' proxy), for the cost-reward comparison;
+           --full-curve (both orders; phase 1 ranked by SQNR, the default, and by top-1); both
+           orders also with --cost bops (the papers' proxy), for the cost-reward comparison;
   rl       at targets a quarter, half and three quarters of the way from the cheapest to the
            dearest uniform map (of the candidates RL samples: on edge_npu without 2-bit pairs);
   random   500 samples under the middle target (the RL budget), and as many samples as the
@@ -47,6 +47,8 @@ def runs_for(model, hw, lo, hi, calibration):
         ("greedy_per_cost", base + ["--method", "greedy", "--max-drop", "1",
                                     "--order", "score-per-cost"]),
         ("greedy_full", base + ["--method", "greedy", "--max-drop", "1", "--full-curve"]),
+        ("greedy_full_per_cost", base + ["--method", "greedy", "--max-drop", "1", "--full-curve",
+                                         "--order", "score-per-cost"]),
         # Phase 1 ranked by validation top-1 instead of the output's SQNR (the default).
         ("greedy_full_top1", base + ["--method", "greedy", "--max-drop", "1", "--full-curve",
                                      "--sensitivity", "top1"]),
