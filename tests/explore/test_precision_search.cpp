@@ -319,20 +319,26 @@ TEST_CASE("cli search: an interrupted search resumes and writes the same bytes")
   const test::TempDir dir;
   const auto whole = test::run_cli(with(search_args("greedy", dir.path("a")), {"--max-drop", "2"}));
   REQUIRE_MESSAGE(whole.status == 0, whole.err);
-  const auto args = with(search_args("greedy", dir.path("b")), {"--max-drop", "2"});
-  {
-    ScopedEnv stop("MPSIM_SEARCH_STOP_AFTER", "6");
+  // Stopped among the uniform maps, and among phase 1's sensitivity probes (after the 9
+  // uniform maps' qualities and costs), then run to the end.
+  for (const char* after : {"6", "30"}) {
+    INFO("stopped after " << after);
+    const std::string out = dir.path(std::string("b") + after);
+    const auto args = with(search_args("greedy", out), {"--max-drop", "2"});
+    {
+      ScopedEnv stop("MPSIM_SEARCH_STOP_AFTER", after);
+      const auto r = test::run_cli(args);
+      CHECK(r.status == 2);
+      CHECK(r.err.find("run the same command again to resume") != std::string::npos);
+      CHECK_FALSE(std::filesystem::exists(out));  // no half-written folder
+      CHECK(std::filesystem::exists(out + ".partial"));
+    }
     const auto r = test::run_cli(args);
-    CHECK(r.status == 2);
-    CHECK(r.err.find("run the same command again to resume") != std::string::npos);
-    CHECK_FALSE(std::filesystem::exists(dir.path("b")));  // no half-written folder
-    CHECK(std::filesystem::exists(dir.path("b") + ".partial"));
+    REQUIRE_MESSAGE(r.status == 0, r.err);
+    CHECK(r.err.find("resumed") != std::string::npos);
+    for (const char* f : {"front.csv", "front.json", "chosen.toml", "trace.csv"})
+      CHECK(test::read_file(dir.path("a") + "/" + f) == test::read_file(out + "/" + f));
   }
-  const auto r = test::run_cli(args);
-  REQUIRE_MESSAGE(r.status == 0, r.err);
-  CHECK(r.err.find("resumed") != std::string::npos);
-  for (const char* f : {"front.csv", "front.json", "chosen.toml", "trace.csv"})
-    CHECK(test::read_file(dir.path("a") + "/" + f) == test::read_file(dir.path("b") + "/" + f));
 }
 
 TEST_CASE("cli search: a seed gives the same RL search at 1 and 2 threads") {
