@@ -269,7 +269,7 @@ def eval(
 ):
     """The accuracy of an ONNX model in fp32 or under a precision map by fake quantization on
     real data (as `mpsim eval`): dataset is fashion-mnist[:test|:train] or an .npy file (with
-    labels=.npy); calibration is max, percentile or mse; map a file, a dict or None."""
+    labels=.npy); calibration is mse (default), max or percentile; map a file, a dict or None."""
     for name, value in (("limit", limit), ("calib", calib), ("threads", threads)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise Error(f"{name} {value!r}: expected a whole number >= 0")
@@ -316,8 +316,8 @@ class SearchResult:
 
 _SEARCH_OPTIONS = {
     "dataset", "labels", "limit", "calib", "normalize", "validation", "cost", "quality",
-    "sensitivity", "candidates", "pins", "granularity", "engine", "calibration", "threads", "max_drop",
-    "target", "full_curve", "order", "samples", "seed", "beta",
+    "sensitivity", "candidates", "pins", "granularity", "engine", "calibration", "threads",
+    "max_drop", "target", "full_curve", "order", "samples", "seed", "beta",
 }
 
 
@@ -325,7 +325,8 @@ def search(hw, model, out, method="greedy", set=None, **options):
     """Precision maps on the accuracy-cost front (as `mpsim search`), written to the folder
     `out` (which must not exist). method: uniform, greedy, rl or random. Options as the
     command's flags with underscores: cost (energy|latency|edp|bops), quality
-    (top1|agreement|sqnr), max_drop (points, or dB for sqnr), target ("0.6xint8:int8"),
+    (top1|agreement|sqnr), sensitivity (what ranks greedy's probes: sqnr, the default, top1 or
+    agreement), max_drop (points, or dB for sqnr), target ("0.6xint8:int8"),
     candidates ("int8:int8,int4:int8"), pins (["conv1=int8:int8"]), granularity, validation,
     limit, calib, samples, seed, beta, order, engine, threads, ..."""
     given = _search_options(options)
