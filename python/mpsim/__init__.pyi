@@ -96,7 +96,7 @@ def eval(
     calib: int = 1000,
     calib_data: PathLike | None = None,
     normalize: str | None = None,
-    calibration: str = "max",
+    calibration: str = "mse",
     resolve_groups: bool = False,
     per_layer: bool = False,
     threads: int = 0,
