@@ -145,13 +145,23 @@ def test_the_stubs_name_every_public_function_with_its_arguments():
         for node in tree.body
         if isinstance(node, ast.FunctionDef)
     }
+    # Literal defaults in the stub must be the function's (a stale one misleads an editor).
+    defaults = {}
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef):
+            args = node.args.args[len(node.args.args) - len(node.args.defaults):]
+            defaults[node.name] = {a.arg: d.value for a, d in zip(args, node.args.defaults)
+                                   if isinstance(d, ast.Constant)}
     classes = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
     for name in mpsim.__all__:
         obj = getattr(mpsim, name)
         if inspect.isclass(obj):
             assert name in classes, name
         else:
-            assert stubbed.get(name) == list(inspect.signature(obj).parameters), name
+            parameters = inspect.signature(obj).parameters
+            assert stubbed.get(name) == list(parameters), name
+            for arg, value in defaults[name].items():
+                assert parameters[arg].default == value, (name, arg)
 
 
 def test_quantize_equals_the_command_and_keeps_the_shape():
