@@ -44,8 +44,10 @@ class CachedObjective : public Objective {
   std::size_t cost_evaluations() const { return cost_evaluations_; }
 
  private:
+  using Values = std::vector<double> (Objective::*)(const std::vector<Choice>&);
   std::vector<double> lookup(const std::vector<Choice>& choices,
-                             std::map<std::string, double>& cache, std::size_t& counter, int what);
+                             std::map<std::string, double>& cache, std::size_t& counter,
+                             Values values);
   Objective& inner_;
   std::map<std::string, double> quality_cache_, cost_cache_, sensitivity_cache_;
   std::size_t quality_evaluations_ = 0, cost_evaluations_ = 0;

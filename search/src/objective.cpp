@@ -6,7 +6,7 @@ namespace mpsim::search {
 
 std::vector<double> CachedObjective::lookup(const std::vector<Choice>& choices,
                                             std::map<std::string, double>& cache,
-                                            std::size_t& counter, int what) {
+                                            std::size_t& counter, Values of) {
   // The choices not yet known, each once, go to the wrapped objective as one batch.
   std::vector<Choice> missing;
   std::vector<std::string> missing_keys;
@@ -19,9 +19,7 @@ std::vector<double> CachedObjective::lookup(const std::vector<Choice>& choices,
     }
   }
   if (!missing.empty()) {
-    const auto values = what == 0   ? inner_.quality(missing)
-                        : what == 1 ? inner_.cost(missing)
-                                    : inner_.sensitivity(missing);
+    const auto values = (inner_.*of)(missing);
     for (std::size_t i = 0; i < missing.size(); ++i)
       cache.emplace(missing_keys[i], values.at(i));
     counter += missing.size();
@@ -34,15 +32,15 @@ std::vector<double> CachedObjective::lookup(const std::vector<Choice>& choices,
 }
 
 std::vector<double> CachedObjective::quality(const std::vector<Choice>& choices) {
-  return lookup(choices, quality_cache_, quality_evaluations_, 0);
+  return lookup(choices, quality_cache_, quality_evaluations_, &Objective::quality);
 }
 
 std::vector<double> CachedObjective::cost(const std::vector<Choice>& choices) {
-  return lookup(choices, cost_cache_, cost_evaluations_, 1);
+  return lookup(choices, cost_cache_, cost_evaluations_, &Objective::cost);
 }
 
 std::vector<double> CachedObjective::sensitivity(const std::vector<Choice>& choices) {
-  return lookup(choices, sensitivity_cache_, quality_evaluations_, 2);
+  return lookup(choices, sensitivity_cache_, quality_evaluations_, &Objective::sensitivity);
 }
 
 }  // namespace mpsim::search
