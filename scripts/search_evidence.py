@@ -209,15 +209,13 @@ def report(model, hw, fronts):
         if beats or cheaper_as_good:
             if beats:
                 u = max(dearer, key=lambda u: u["test_top1"])
-                what = (f"beats every dearer uniform map, {u['choice'][0]} by "
-                        f"{100 * (r['test_top1'] - u['test_top1']):+.2f} points "
-                        f"(paired s.e. <= {100 * paired_se_bound(r, u):.2f})")
+                what = f"beats every dearer uniform map, {u['choice'][0]} by"
             else:
                 u = cheaper_as_good[0]
                 what = (f"as accurate as uniform {u['choice'][0]} at "
-                        f"{r['energy_pj'] / u['energy_pj']:.2f}x its energy, "
-                        f"{100 * (r['test_top1'] - u['test_top1']):+.2f} points "
-                        f"(paired s.e. <= {100 * paired_se_bound(r, u):.2f})")
+                        f"{r['energy_pj'] / u['energy_pj']:.2f}x its energy,")
+            what += (f" {100 * (r['test_top1'] - u['test_top1']):+.2f} points "
+                     f"(paired s.e. <= {100 * paired_se_bound(r, u):.2f})")
             wins.append((r["energy_pj"] / e8, r["test_top1"], name, what))
     levels = sorted({round(w[0], 2) for w in wins})
     print(f"searched maps beating the uniform ones (test top-1): {len(wins)} maps at "
