@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
@@ -371,6 +372,32 @@ TEST_CASE("cli search: bad input is a message and exit 2, with no folder written
         "unknown quality 'top5'; expected top1, agreement or sqnr");
   fails(with(search_args("greedy", out), {"--sensitivity", "hessian"}),
         "--sensitivity: unknown quality 'hessian'; expected top1, agreement or sqnr");
+  // A validation split without labels has no top-1, for the quality or for the ranking.
+  const std::string x = dir.path("x.npy");
+  std::ofstream(x, std::ios::binary)
+      << test::npy("<f4", "(4, 1, 28, 28)", std::string(4 * 784 * 4, '\0'));
+  const std::vector<std::string> unlabelled = {"search",
+                                               "--method",
+                                               "greedy",
+                                               "--hw",
+                                               "edge_npu",
+                                               "--model",
+                                               test::source_path("models/fmnist_resnet.onnx"),
+                                               "--dataset",
+                                               x,
+                                               "--validation-data",
+                                               x,
+                                               "--calib-data",
+                                               x,
+                                               "--calib",
+                                               "4",
+                                               "--max-drop",
+                                               "1",
+                                               "--out",
+                                               out};
+  fails(unlabelled, "--quality top1 needs labels for the validation split");
+  fails(with(unlabelled, {"--quality", "agreement", "--sensitivity", "top1"}),
+        "--sensitivity top1 needs labels for the validation split");
   fails(search_args("annealing", out), "--method");
   fails(search_args("rl", out), "--method rl needs a cost target");
   fails(with(search_args("greedy", out), {"--target", "0.01xint8:int8"}),
