@@ -39,6 +39,7 @@ struct SearchCliOptions {
   std::vector<std::string> pins;
   std::string granularity = "group";
   std::string engine = "sim";
+  std::int64_t batch = 0;  // 0: not given
   int samples = 500, samples_per_step = 4, warmup = 50;
   double learning_rate = 0.1, beta = 1;
   bool one_sided = false;
@@ -88,6 +89,7 @@ void run_search(const SearchCliOptions& o, Io& io) {
   setup.pins = o.pins;
   setup.granularity = o.granularity;
   setup.engine = parse_cost_engine(o.engine);
+  setup.batch = o.batch;
   setup.calibration = o.data.calibration;
   setup.threads = o.data.threads;
   setup.micro_batch = o.data.micro_batch;
@@ -137,7 +139,9 @@ void run_search(const SearchCliOptions& o, Io& io) {
   io.out << "mpsim search --method " << o.method << ": " << net.name() << " on "
          << problem.hardware().spec().name << ", " << problem.space().decisions() << " decisions, "
          << problem.space().candidates << " candidates, " << report.quality_evaluations
-         << " maps scored on the validation split\n";
+         << " maps scored on the validation split";
+  if (problem.priced_batch() != 1) io.out << "; costs are of a batch of " << problem.priced_batch();
+  io.out << '\n';
   for (const auto& n : report.result.notes)
     io.out << "  " << n << '\n';
   io.out << dram_estimate_note(problem.hardware()) << '\n';
@@ -218,6 +222,10 @@ void add_search_command(CLI::App& app, Io& io) {
   cmd->add_option("--engine", o->engine, "sim (SystemC) or closed-form")
       ->check(CLI::IsMember({"sim", "closed-form"}))
       ->capture_default_str();
+  cmd->add_option("--batch", o->batch,
+                  "Price maps at this batch (the model's batch dimension must be dynamic); "
+                  "default 1, or what the model fixes")
+      ->check(whole_number(1));
   cmd->add_option("--samples", o->samples, "RL and random: maps sampled")
       ->check(whole_number(1))
       ->capture_default_str();

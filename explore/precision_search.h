@@ -48,7 +48,11 @@ struct SearchSetup {
   QualityMetric sensitivity = QualityMetric::kSqnr;
   CostEngine engine = CostEngine::kSimulator;
   std::string calibration = "mse";  // activation calibration rule
-  int threads = 0;                  // evaluator threads (0: every core)
+  // The batch maps are priced at: the cost of one batch of this many inferences, as
+  // `mpsim simulate --batch` gives it (weights are fetched once per batch). 0: the model's own
+  // batch, 1 for a dynamic one. Quality does not depend on it.
+  std::int64_t batch = 0;
+  int threads = 0;  // evaluator threads (0: every core)
   std::int64_t micro_batch = 16;
 };
 
@@ -73,6 +77,9 @@ class PrecisionSearchProblem : public search::Objective {
   const Network& network() const;
   const HardwareModel& hardware() const;
   const SearchSetup& setup() const;
+  // The batch maps are priced at: --batch, else the model's own (its first input's leading
+  // dimension, 1 for a dynamic one).
+  std::int64_t priced_batch() const;
   // Candidate c as "weight:activation", and the format pair.
   std::string candidate_name(int c) const;
   const FormatPair& candidate(int c) const;

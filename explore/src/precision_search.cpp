@@ -5,6 +5,7 @@
 #include <limits>
 #include <map>
 #include <numeric>
+#include <optional>
 #include <sstream>
 
 #include "explore/src/search_space_builder.h"
@@ -161,6 +162,9 @@ std::string toml_string(const std::string& s) {
 struct PrecisionSearchProblem::Impl {
   SearchSetup setup;
   PreparedEvaluation prepared;  // net, test data, calibration, normalization
+  // The network at the priced batch, when --batch asks for another than the evaluated one
+  // (its layers are the evaluated network's, in the same order).
+  std::optional<Network> batched;
   HardwareModel hw;
   SpaceLayout layout;
   std::vector<QuantizerGroup> groups;
@@ -176,7 +180,34 @@ struct PrecisionSearchProblem::Impl {
   Impl(const SearchSetup& s)
       : setup(s),
         prepared(prepare_evaluation(s.eval, true)),
-        hw(load_hardware_by_name(s.hardware, s.overrides)) {}
+        hw(load_hardware_by_name(s.hardware, s.overrides)) {
+    if (s.batch != 0) batched = network_at_batch();
+  }
+
+  // What maps are priced on.
+  const Network& cost_net() const { return batched ? *batched : prepared.net; }
+
+  Network network_at_batch() const {
+    const std::string flag = "--batch " + std::to_string(setup.batch);
+    if (setup.batch < 1) throw UserError(flag + ": expected a batch of at least 1");
+    OnnxImportOptions import;
+    import.keep_weights = false;
+    import.batch = setup.batch;
+    import.input_shapes = setup.eval.input_shapes;
+    import.data_shape = Shape{setup.batch};
+    import.data_shape->insert(import.data_shape->end(), prepared.data.sample_shape.begin(),
+                              prepared.data.sample_shape.end());
+    Network net = import_onnx(setup.eval.model, import);  // its errors name --batch
+    // A map is built on the evaluated network's layer ids; they must mean the same layers.
+    const Network& base = prepared.net;
+    bool same = net.size() == base.size() && net.mac_layers() == base.mac_layers();
+    for (int id : base.mac_layers())
+      same = same && net.layer(id).name == base.layer(id).name;
+    if (!same)
+      throw UserError(flag + ": " + setup.eval.model +
+                      " imports with other layers at this batch than at batch 1");
+    return net;
+  }
 
   EvalOptions eval_options() const {
     EvalOptions o;
@@ -228,7 +259,7 @@ struct PrecisionSearchProblem::Impl {
     const std::string key = resolved_key(map);
     auto it = costs.find(key);
     if (it == costs.end())
-      it = costs.emplace(key, price_network(prepared.net, map, hw, setup.engine)).first;
+      it = costs.emplace(key, price_network(cost_net(), map, hw, setup.engine)).first;
     return it->second;
   }
 };
@@ -263,6 +294,13 @@ const search::SearchSpace& PrecisionSearchProblem::space() const {
 const Network& PrecisionSearchProblem::network() const {
   return impl_->prepared.net;
 }
+std::int64_t PrecisionSearchProblem::priced_batch() const {
+  const Network& net = impl_->cost_net();
+  for (const Layer& l : net.layers())
+    if (l.op == Op::kInput && !l.output_shape.empty()) return l.output_shape.front();
+  return 1;
+}
+
 const HardwareModel& PrecisionSearchProblem::hardware() const {
   return impl_->hw;
 }
@@ -432,7 +470,7 @@ double PrecisionSearchProblem::cost_of(const search::Choice& c, CostMetric metri
     if (v == search::kReference)
       throw UserError("an unquantized layer has no cost on the accelerator");
   const PrecisionMap map = map_of(c);
-  if (metric == CostMetric::kBops) return bops_of(impl_->prepared.net, map);
+  if (metric == CostMetric::kBops) return bops_of(impl_->cost_net(), map);
   const NetworkCost& cost = impl_->priced(map);
   switch (metric) {
     case CostMetric::kEnergy:
@@ -516,7 +554,7 @@ MapFigures PrecisionSearchProblem::cost_figures(const search::Choice& c) {
   f.cycles = cost.total.total_cycles;
   f.edp_js = f.energy_pj * 1e-12 * f.latency_s;
   f.area_mm2 = cost.area_mm2;
-  f.bops = bops_of(m.prepared.net, map);
+  f.bops = bops_of(m.cost_net(), map);
   for (int id : m.prepared.net.mac_layers())
     f.weight_bytes += static_cast<double>(m.prepared.net.layer(id).weight_count) *
                       map.at(id).weight.storage_bits() / 8;

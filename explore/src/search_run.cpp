@@ -296,6 +296,7 @@ std::vector<std::string> search_inputs(const SearchSetup& s, const SearchRunOpti
     in.push_back("pin=" + p);
   for (const auto& x : s.eval.input_shapes)
     in.push_back("input_shape=" + x.name + "=" + shape_string(x.shape));
+  if (s.batch != 0) in.push_back("batch=" + std::to_string(s.batch));
   return in;
 }
 
@@ -558,6 +559,7 @@ void write_search_outputs(PrecisionSearchProblem& problem, const SearchReport& r
     front["sensitivity"] = quality_metric_name(setup.sensitivity);
     front["cost"] = cost_metric_name(setup.cost);
     front["cost_unit"] = cost_metric_unit(setup.cost);
+    front["batch"] = problem.priced_batch();  // the costs are of one batch of this many
     front["reference_quality"] = number_or_null(report.reference_quality);
     front["target_cost"] = report.target_cost ? nlohmann::ordered_json(*report.target_cost)
                                               : nlohmann::ordered_json(nullptr);

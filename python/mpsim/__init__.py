@@ -316,8 +316,8 @@ class SearchResult:
 
 _SEARCH_OPTIONS = {
     "dataset", "labels", "limit", "calib", "normalize", "validation", "cost", "quality",
-    "sensitivity", "candidates", "pins", "granularity", "engine", "calibration", "threads",
-    "max_drop", "target", "full_curve", "order", "samples", "seed", "beta",
+    "sensitivity", "candidates", "pins", "granularity", "engine", "calibration", "batch",
+    "threads", "max_drop", "target", "full_curve", "order", "samples", "seed", "beta",
 }
 
 
@@ -327,8 +327,9 @@ def search(hw, model, out, method="greedy", set=None, **options):
     command's flags with underscores: cost (energy|latency|edp|bops), quality
     (top1|agreement|sqnr), sensitivity (what ranks greedy's probes: sqnr, the default, top1 or
     agreement), max_drop (points, or dB for sqnr), target ("0.6xint8:int8"),
-    candidates ("int8:int8,int4:int8"), pins (["conv1=int8:int8"]), granularity, validation,
-    limit, calib, samples, seed, beta, order, engine, threads, ..."""
+    candidates ("int8:int8,int4:int8"), pins (["conv1=int8:int8"]), granularity, batch (the
+    batch maps are priced at; the model's batch dimension must be dynamic), validation, limit,
+    calib, samples, seed, beta, order, engine, threads, ..."""
     given = _search_options(options)
     data = _mpsim.search(os.fspath(hw), _sets(set), os.fspath(model), method, os.fspath(out), given)
     return SearchResult(data, os.fspath(out))

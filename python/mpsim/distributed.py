@@ -74,7 +74,7 @@ def cost_tables(client, hw, networks, set=None, formats=None, batch=None):
 # on the client).
 _PROBLEM_OPTIONS = {
     "dataset", "labels", "limit", "calib", "normalize", "validation", "cost", "quality",
-    "sensitivity", "candidates", "pins", "granularity", "engine", "calibration",
+    "sensitivity", "candidates", "pins", "granularity", "engine", "calibration", "batch",
 }
 
 

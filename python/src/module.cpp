@@ -295,6 +295,9 @@ SearchSetup search_setup(const std::string& hw_name, const std::vector<std::stri
   setup.granularity = text("granularity", "group");
   setup.engine = parse_cost_engine(text("engine", "sim"));
   setup.calibration = text("calibration", "mse");
+  setup.batch = options.contains("batch") ? py::cast<std::int64_t>(options["batch"]) : 0;
+  if (options.contains("batch") && setup.batch < 1)
+    throw UserError("batch: expected a whole number of at least 1");
   setup.threads = options.contains("threads") ? py::cast<int>(options["threads"]) : 0;
   return setup;
 }

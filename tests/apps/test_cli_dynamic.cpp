@@ -232,3 +232,57 @@ TEST_CASE("cli dynamic: eval says once which input scaling it uses when the mode
   CHECK(with_metadata.out.find("normalization  (x - 0.286) / 0.353, from the model's metadata") !=
         std::string::npos);
 }
+
+TEST_CASE("cli dynamic: search --batch prices maps at that batch and scores them as at batch 1") {
+  const TempDir dir;
+  const std::string model = dynamic_twin(dir, "fmnist_resnet");
+  auto search = [&](const std::string& out, std::vector<std::string> extra) {
+    std::vector<std::string> args{"search",  "--method",     "uniform", "--hw",  "edge_npu",
+                                  "--model", model,          "--limit", "200",   "--calib",
+                                  "100",     "--validation", "200",     "--out", out};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_cli(args);
+  };
+  const std::string one = dir.path("one"), four = dir.path("four");
+  auto r = search(one, {});
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  CHECK(r.out.find("costs are of a batch") == std::string::npos);
+  r = search(four, {"--batch", "4"});
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  CHECK(r.out.find("costs are of a batch of 4") != std::string::npos);
+  const auto a = nlohmann::json::parse(mpsim::test::read_file(one + "/front.json"));
+  const auto b = nlohmann::json::parse(mpsim::test::read_file(four + "/front.json"));
+  CHECK(a.at("batch") == 1);
+  CHECK(b.at("batch") == 4);
+  REQUIRE(a.at("rows").size() == b.at("rows").size());
+  for (std::size_t i = 0; i < a.at("rows").size(); ++i) {
+    const auto& x = a.at("rows")[i];
+    const auto& y = b.at("rows")[i];
+    CHECK(x.at("test_top1") == y.at("test_top1"));
+    CHECK(x.at("validation_quality") == y.at("validation_quality"));
+    CHECK(y.at("bops").get<double>() == 4 * x.at("bops").get<double>());
+    CHECK(y.at("weight_bytes") == x.at("weight_bytes"));
+    CHECK(y.at("energy_pj").get<double>() > x.at("energy_pj").get<double>());
+  }
+  // The chosen map's cost is what simulate says for it at that batch.
+  const auto& chosen = b.at("rows").at(b.at("chosen_row").get<std::size_t>());
+  const auto sim = json_of({"simulate", "--hw", "edge_npu", "-w", model, "--batch", "4", "-m",
+                            four + "/chosen.toml", "--format", "json"});
+  CHECK(sim.at("total").at("energy_pj").at("total") == chosen.at("energy_pj"));
+  CHECK(sim.at("total").at("cycles") == chosen.at("cycles"));
+
+  // A model with a fixed batch cannot be priced at another: exit 2, no folder.
+  const std::string fixed = dir.path("fixed");
+  r = run_cli({"search", "--method", "uniform", "--hw", "edge_npu", "--model",
+               source_path("models/fmnist_resnet.onnx"), "--limit", "200", "--batch", "4", "--out",
+               fixed});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("--batch 4: ") != std::string::npos);
+  CHECK(r.err.find("has a fixed batch dimension") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(fixed));
+  CHECK_FALSE(std::filesystem::exists(fixed + ".partial"));
+  r = run_cli({"search", "--method", "uniform", "--hw", "edge_npu", "--model", model, "--batch",
+               "0", "--out", fixed});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("--batch") != std::string::npos);
+}

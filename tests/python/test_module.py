@@ -229,6 +229,11 @@ def test_search_writes_the_commands_folder_and_returns_its_rows(tmp_path):
         mpsim.search("edge_npu", model, tmp_path / "bad", max_dorp=1)
     with pytest.raises(mpsim.Error, match="sensitivity: unknown quality 'hessian'"):
         mpsim.search("edge_npu", model, tmp_path / "bad", sensitivity="hessian")
+    # batch reaches the cost side: the bundled model's batch is fixed at 1.
+    with pytest.raises(mpsim.Error, match="--batch 4: .* has a fixed batch dimension"):
+        mpsim.search("edge_npu", model, tmp_path / "bad", batch=4, limit=50, validation=50)
+    with pytest.raises(mpsim.Error, match="batch: expected a whole number of at least 1"):
+        mpsim.search("edge_npu", model, tmp_path / "bad", batch=0)
     assert not (tmp_path / "bad").exists()
     with pytest.raises(mpsim.Error, match="exists"):
         mpsim.search("edge_npu", model, tmp_path / "py", **args)
