@@ -311,6 +311,21 @@ SearchReport run_precision_search(PrecisionSearchProblem& problem, const SearchR
 
   if (o.method == "rl" && o.target.empty())
     throw UserError("--method rl needs a cost target (--target, e.g. 0.6xint8:int8)");
+  // Options another method would silently ignore are errors: a user who gives them expects
+  // them to act.
+  const std::string which = "--method " + o.method;
+  if (o.method == "greedy" && o.max_drop && !o.target.empty())
+    throw UserError(
+        "--max-drop and --target: greedy picks its map by one of them (the cheapest path point "
+        "within the drop, or the first at or below the target); give one");
+  if (o.method != "greedy" && o.max_drop)
+    throw UserError("--max-drop is greedy's; " + which + " does not use it");
+  if (o.method != "greedy" && o.full_curve)
+    throw UserError("--full-curve is greedy's; " + which + " does not use it");
+  if (o.method != "greedy" && o.order != "score")
+    throw UserError("--order is greedy's; " + which + " does not use it");
+  if (o.method == "uniform" && !o.target.empty())
+    throw UserError("--target: --method uniform scores every uniform map and has no target");
 
   // Checked before anything is scored or recorded: the target against the span of the uniform
   // maps (the cheapest candidate everywhere to the dearest), priced by the simulator alone.

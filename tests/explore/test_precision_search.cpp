@@ -400,6 +400,17 @@ TEST_CASE("cli search: bad input is a message and exit 2, with no folder written
         "--sensitivity top1 needs labels for the validation split");
   fails(search_args("annealing", out), "--method");
   fails(search_args("rl", out), "--method rl needs a cost target");
+  // An option the method would ignore is refused, naming it.
+  fails(with(search_args("greedy", out), {"--max-drop", "1", "--target", "0.6xint8:int8"}),
+        "--max-drop and --target: greedy picks its map by one of them");
+  fails(with(search_args("rl", out), {"--target", "0.6xint8:int8", "--max-drop", "1"}),
+        "--max-drop is greedy's; --method rl does not use it");
+  fails(with(search_args("random", out), {"--full-curve"}),
+        "--full-curve is greedy's; --method random does not use it");
+  fails(with(search_args("uniform", out), {"--order", "score-per-cost"}),
+        "--order is greedy's; --method uniform does not use it");
+  fails(with(search_args("uniform", out), {"--target", "0.6xint8:int8"}),
+        "--target: --method uniform scores every uniform map and has no target");
   fails(with(search_args("greedy", out), {"--target", "0.01xint8:int8"}),
         "is outside what the candidates reach: ");
   fails(with(search_args("rl", out), {"--target", "2xint8:int8"}),
