@@ -26,7 +26,7 @@ struct SearchCliOptions {
   std::string hw;
   std::vector<std::string> sets;
   EvalFlags data;
-  std::size_t validation = 2000;
+  std::size_t validation = 0;  // 0: the default (SearchSetup)
   std::string validation_data, validation_labels;
   std::string cost = "energy";
   std::string quality = "top1";
@@ -142,6 +142,8 @@ void run_search(const SearchCliOptions& o, Io& io) {
          << " maps scored on the validation split";
   if (problem.priced_batch() != 1) io.out << "; costs are of a batch of " << problem.priced_batch();
   io.out << '\n';
+  for (const auto& [split, source] : problem.data_sources())
+    io.out << "  " << split << ": " << source << '\n';
   for (const auto& n : report.result.notes)
     io.out << "  " << n << '\n';
   io.out << dram_estimate_note(problem.hardware()) << '\n';
@@ -192,8 +194,8 @@ void add_search_command(CLI::App& app, Io& io) {
   add_eval_flags(*cmd, o->data,
                  "Data for the final report: fashion-mnist[:test|:train] or a .npy file");
   cmd->add_option("--validation", o->validation,
-                  "Images the search scores maps on (after the calibration images)")
-      ->capture_default_str()
+                  "Images the search scores maps on: by default 2000 Fashion-MNIST images after "
+                  "the calibration images, or all of --validation-data")
       ->check(whole_number(1));
   cmd->add_option("--validation-data", o->validation_data, "Validation inputs (.npy)");
   cmd->add_option("--validation-labels", o->validation_labels, "Validation labels (.npy)");

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "costmodel/hardware.h"
@@ -37,7 +38,9 @@ struct SearchSetup {
   EvalSetup eval;                      // the model, the test data (final reports), calibration
   // The validation split the search scores on: Fashion-MNIST images of the calibration split
   // after the calibration images (so disjoint from both), or a .npy file with optional labels.
-  std::size_t validation = 2000;
+  // Images: 0 takes the default, 2,000 Fashion-MNIST images or the whole --validation-data
+  // file; more than the data holds is an error. Set to the count used once the problem is made.
+  std::size_t validation = 0;
   std::string validation_data, validation_labels;
   std::string candidates;             // "w:a,w:a,..."; empty: every pair the array supports
   std::vector<std::string> pins;      // "LAYER[,LAYER...]=w:a" (names or globs)
@@ -77,6 +80,9 @@ class PrecisionSearchProblem : public search::Objective {
   const Network& network() const;
   const HardwareModel& hardware() const;
   const SearchSetup& setup() const;
+  // Where each split comes from, for reports: {"validation", "calibration", "test"} -> text
+  // such as "fashion-mnist:train images 1000 to 2999 (2,000 images)".
+  const std::vector<std::pair<std::string, std::string>>& data_sources() const;
   // The batch maps are priced at: --batch, else the model's own (its first input's leading
   // dimension, 1 for a dynamic one).
   std::int64_t priced_batch() const;

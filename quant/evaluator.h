@@ -50,6 +50,10 @@ class Evaluator {
   // have as many values as the network's input. `calibration` may be empty until a map needs
   // activation scales.
   Evaluator(Network net, Dataset data, Dataset calibration, EvalOptions options = {});
+  // An evaluator of `other`'s network, options and calibration on other data: it starts from
+  // `other`'s calibration statistics and quantized weights (calibrating `other` first when it
+  // has calibration images), so two splits share one calibration, computed once.
+  Evaluator(Evaluator& other, Dataset data);
   ~Evaluator();
 
   // fp32 when `map` is null.

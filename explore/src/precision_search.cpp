@@ -93,9 +93,14 @@ Dataset slice(const Dataset& d, std::size_t from, std::size_t count) {
 // The validation split: the Fashion-MNIST split the scored one is not (where calibration
 // images come from too), after the calibration images; or a file.
 Dataset load_validation(const SearchSetup& s) {
-  if (s.validation == 0) throw UserError("--validation: the search needs at least one image");
-  if (!s.validation_data.empty())
-    return load_eval_data(s.validation_data, s.validation_labels, s.validation);
+  if (!s.validation_data.empty()) {
+    Dataset v = load_eval_data(s.validation_data, s.validation_labels, s.validation);
+    if (v.size() == 0) throw UserError(s.validation_data + ": no images to validate on");
+    if (s.validation > v.size())
+      throw UserError("--validation " + std::to_string(s.validation) + ": " + s.validation_data +
+                      " holds only " + std::to_string(v.size()) + " images");
+    return v;
+  }
   if (is_npy_path(s.eval.dataset))
     throw UserError(
         "a search on a .npy data set needs a validation split: --validation-data V.npy "
@@ -104,14 +109,14 @@ Dataset load_validation(const SearchSetup& s) {
   const std::string split =
       s.eval.dataset == "fashion-mnist:train" ? "fashion-mnist:test" : "fashion-mnist:train";
   const std::size_t skip = s.eval.calib;
-  const Dataset all = load_dataset(split, skip + s.validation);
-  if (all.size() < skip + s.validation)
-    throw UserError("--validation " + std::to_string(s.validation) + ": " + split + " has only " +
+  const std::size_t n = s.validation != 0 ? s.validation : 2000;
+  const Dataset all = load_dataset(split, skip + n);
+  if (all.size() < skip + n)
+    throw UserError("--validation " + std::to_string(n) + ": " + split + " has only " +
                     std::to_string(all.size()) + " images, " + std::to_string(skip) +
                     " of them used for calibration");
-  Dataset v = slice(all, skip, s.validation);
-  v.name =
-      split + " images " + std::to_string(skip) + " to " + std::to_string(skip + s.validation - 1);
+  Dataset v = slice(all, skip, n);
+  v.name = split + " images " + std::to_string(skip) + " to " + std::to_string(skip + n - 1);
   return v;
 }
 
@@ -176,6 +181,7 @@ struct PrecisionSearchProblem::Impl {
   std::map<std::string, NetworkCost> costs;
   std::map<std::string, double> qualities, sensitivities;
   Scorer scorer;  // empty: score here
+  std::vector<std::pair<std::string, std::string>> sources;
 
   Impl(const SearchSetup& s)
       : setup(s),
@@ -272,6 +278,13 @@ PrecisionSearchProblem::PrecisionSearchProblem(const SearchSetup& setup)
   m.layout =
       build_search_space(net, m.hw, m.groups, setup.candidates, setup.pins, setup.granularity);
   Dataset validation = load_validation(setup);
+  m.setup.validation = validation.size();  // the count used (the default resolved)
+  auto images = [](std::size_t n) { return " (" + std::to_string(n) + " images)"; };
+  m.sources = {
+      {"validation", validation.name + images(validation.size())},
+      {"calibration", setup.calibration + " on " + std::to_string(m.prepared.calib.size()) +
+                          " images of " + m.prepared.calib_source},
+      {"test", m.prepared.data.name + images(m.prepared.data.size())}};
   if (m.prepared.normalization)
     normalize(validation, m.prepared.normalization->mean, m.prepared.normalization->std_dev);
   if (setup.quality == QualityMetric::kTop1 && validation.labels.empty())
@@ -299,6 +312,11 @@ std::int64_t PrecisionSearchProblem::priced_batch() const {
   for (const Layer& l : net.layers())
     if (l.op == Op::kInput && !l.output_shape.empty()) return l.output_shape.front();
   return 1;
+}
+
+const std::vector<std::pair<std::string, std::string>>& PrecisionSearchProblem::data_sources()
+    const {
+  return impl_->sources;
 }
 
 const HardwareModel& PrecisionSearchProblem::hardware() const {
@@ -436,9 +454,8 @@ std::vector<double> PrecisionSearchProblem::score_here(const search::Choice& c, 
     const EvalResult r = m.validation->evaluate(&map);
     return {quality_value(r, m.setup.quality), quality_value(r, m.setup.sensitivity)};
   }
-  if (!m.test)
-    m.test = std::make_unique<Evaluator>(m.prepared.net, std::move(m.prepared.data),
-                                         std::move(m.prepared.calib), m.eval_options());
+  if (!m.test)  // on the validation evaluator's calibration: computed once per search
+    m.test = std::make_unique<Evaluator>(*m.validation, std::move(m.prepared.data));
   const EvalResult r = m.test->evaluate(&map);
   return {r.top1, r.agreement, r.sqnr_db};
 }

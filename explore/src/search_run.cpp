@@ -311,6 +311,15 @@ SearchReport run_precision_search(PrecisionSearchProblem& problem, const SearchR
 
   if (o.method == "rl" && o.target.empty())
     throw UserError("--method rl needs a cost target (--target, e.g. 0.6xint8:int8)");
+  // The command's parser checks these too; the Python module passes them as they come.
+  if (o.samples < 1) throw UserError("--samples: expected a whole number >= 1");
+  if (o.samples_per_step < 1) throw UserError("--samples-per-step: expected a whole number >= 1");
+  if (o.warmup < 0) throw UserError("--warmup: expected a whole number >= 0");
+  if (!(o.learning_rate > 0) || !std::isfinite(o.learning_rate))
+    throw UserError("--learning-rate: expected a number > 0");
+  if (!(o.beta >= 0) || !std::isfinite(o.beta)) throw UserError("--beta: expected a number >= 0");
+  if (o.max_drop && (!(*o.max_drop >= 0) || !std::isfinite(*o.max_drop)))
+    throw UserError("--max-drop: expected a number >= 0");
   // Options another method would silently ignore are errors: a user who gives them expects
   // them to act.
   const std::string which = "--method " + o.method;
@@ -415,8 +424,16 @@ SearchReport run_precision_search(PrecisionSearchProblem& problem, const SearchR
   for (const auto& r : report.rows)
     points.push_back({r.cost, -r.quality});
   const auto flags = pareto_flags(points);
-  for (std::size_t i = 0; i < report.rows.size(); ++i)
-    report.rows[i].pareto = flags[i];
+  for (std::size_t i = 0; i < report.rows.size(); ++i) {
+    SearchRow& r = report.rows[i];
+    r.pareto = flags[i];
+    // The front's maps and the chosen one are written as files (write_search_outputs).
+    if (r.pareto || i == report.chosen) {
+      char name[64];
+      std::snprintf(name, sizeof name, "maps/%04zu-%s.toml", i, r.method.c_str());
+      r.map_file = name;
+    }
+  }
 
   // The test split for the front, the baselines and the chosen map (scored as one batch);
   // costs for every map.
@@ -497,20 +514,16 @@ void write_search_outputs(PrecisionSearchProblem& problem, const SearchReport& r
   try {
     fs::create_directory(tmp / "maps");
     // Maps: the front's and the chosen one.
-    std::vector<std::string> map_file(report.rows.size());
     for (std::size_t i = 0; i < report.rows.size(); ++i) {
       const auto& r = report.rows[i];
-      if (!r.pareto && i != report.chosen) continue;
-      char name[64];
-      std::snprintf(name, sizeof name, "maps/%04zu-%s.toml", i, r.method.c_str());
-      map_file[i] = name;
+      if (r.map_file.empty()) continue;
       std::ostringstream comment;
       comment << "found by mpsim search --method " << o.method << " (" << r.method << " map, row "
               << i << " of front.csv)\n"
               << "validation " << quality_metric_name(setup.quality) << ' '
               << format_number(r.quality) << ", " << cost_metric_name(setup.cost) << ' '
               << format_number(r.cost) << ' ' << cost_metric_unit(setup.cost);
-      write_file(tmp / name, problem.map_toml(r.choice, comment.str()));
+      write_file(tmp / r.map_file, problem.map_toml(r.choice, comment.str()));
     }
     {
       std::ostringstream comment;
@@ -538,7 +551,7 @@ void write_search_outputs(PrecisionSearchProblem& problem, const SearchReport& r
                       std::to_string(f.cycles), format_number(f.edp_js), format_number(f.area_mm2),
                       format_number(f.bops), format_number(f.weight_bytes), format_number(r.cost),
                       r.pareto ? "true" : "false", i == report.chosen ? "true" : "false",
-                      map_file[i], choice_text(problem, r.choice)});
+                      r.map_file, choice_text(problem, r.choice)});
       nlohmann::ordered_json j;
       j["row"] = i;
       j["method"] = r.method;
@@ -557,8 +570,8 @@ void write_search_outputs(PrecisionSearchProblem& problem, const SearchReport& r
       j["cost"] = r.cost;
       j["pareto"] = r.pareto;
       j["chosen"] = i == report.chosen;
-      j["map_file"] = map_file[i].empty() ? nlohmann::ordered_json(nullptr)
-                                          : nlohmann::ordered_json(map_file[i]);
+      j["map_file"] =
+          r.map_file.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(r.map_file);
       nlohmann::ordered_json choice = nlohmann::ordered_json::array();
       for (int c : r.choice)
         choice.push_back(c == search::kReference ? std::string("fp32") : problem.candidate_name(c));
@@ -575,6 +588,10 @@ void write_search_outputs(PrecisionSearchProblem& problem, const SearchReport& r
     front["cost"] = cost_metric_name(setup.cost);
     front["cost_unit"] = cost_metric_unit(setup.cost);
     front["batch"] = problem.priced_batch();  // the costs are of one batch of this many
+    nlohmann::ordered_json data;
+    for (const auto& [split, source] : problem.data_sources())
+      data[split] = source;
+    front["data"] = data;  // where the validation, calibration and test images come from
     front["reference_quality"] = number_or_null(report.reference_quality);
     front["target_cost"] = report.target_cost ? nlohmann::ordered_json(*report.target_cost)
                                               : nlohmann::ordered_json(nullptr);

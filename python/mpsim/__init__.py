@@ -315,9 +315,11 @@ class SearchResult:
 
 
 _SEARCH_OPTIONS = {
-    "dataset", "labels", "limit", "calib", "normalize", "validation", "cost", "quality",
-    "sensitivity", "candidates", "pins", "granularity", "engine", "calibration", "batch",
-    "threads", "max_drop", "target", "full_curve", "order", "samples", "seed", "beta",
+    "dataset", "labels", "limit", "calib", "calib_data", "normalize", "validation",
+    "validation_data", "validation_labels", "cost", "quality", "sensitivity", "candidates",
+    "pins", "granularity", "engine", "calibration", "batch", "threads", "micro_batch",
+    "max_drop", "target", "full_curve", "order", "samples", "samples_per_step", "warmup",
+    "learning_rate", "beta", "one_sided", "seed",
 }
 
 
@@ -327,9 +329,12 @@ def search(hw, model, out, method="greedy", set=None, **options):
     command's flags with underscores: cost (energy|latency|edp|bops), quality
     (top1|agreement|sqnr), sensitivity (what ranks greedy's probes: sqnr, the default, top1 or
     agreement), max_drop (points, or dB for sqnr), target ("0.6xint8:int8"),
-    candidates ("int8:int8,int4:int8"), pins (["conv1=int8:int8"]), granularity, batch (the
-    batch maps are priced at; the model's batch dimension must be dynamic), validation, limit,
-    calib, samples, seed, beta, order, engine, threads, ..."""
+    candidates ("int8:int8,int4:int8"), pins (the repeatable --pin as a list:
+    ["conv1=int8:int8"]), granularity, batch (the batch maps are priced at; the model's batch
+    dimension must be dynamic), dataset, labels, limit, calib, calib_data, validation,
+    validation_data, validation_labels, samples, samples_per_step, warmup, learning_rate, beta,
+    one_sided, seed, order, full_curve, engine, calibration, threads, micro_batch. Not taken:
+    --input-shape (as mpsim.eval)."""
     given = _search_options(options)
     data = _mpsim.search(os.fspath(hw), _sets(set), os.fspath(model), method, os.fspath(out), given)
     return SearchResult(data, os.fspath(out))

@@ -73,9 +73,12 @@ def cost_tables(client, hw, networks, set=None, formats=None, batch=None):
 # The options that decide how a search's maps are scored (the rest steer the method, which runs
 # on the client).
 _PROBLEM_OPTIONS = {
-    "dataset", "labels", "limit", "calib", "normalize", "validation", "cost", "quality",
-    "sensitivity", "candidates", "pins", "granularity", "engine", "calibration", "batch",
+    "dataset", "labels", "limit", "calib", "calib_data", "normalize", "validation",
+    "validation_data", "validation_labels", "cost", "quality", "sensitivity", "candidates",
+    "pins", "granularity", "engine", "calibration", "batch", "micro_batch",
 }
+# Those that name files.
+_PATH_OPTIONS = {"dataset", "labels", "calib_data", "validation_data", "validation_labels"}
 
 
 @functools.lru_cache(maxsize=4)
@@ -107,7 +110,7 @@ def search(client, hw, model, out, method="greedy", set=None, **options):
     given = mpsim._search_options(options)
     sets = mpsim._sets(set)
     problem_options = tuple(sorted(
-        (k, _shared_path(v) if k in ("dataset", "labels") else
+        (k, _shared_path(v) if k in _PATH_OPTIONS else
          tuple(v) if isinstance(v, list) else v)
         for k, v in given.items() if k in _PROBLEM_OPTIONS
     ))

@@ -281,8 +281,14 @@ SearchSetup search_setup(const std::string& hw_name, const std::vector<std::stri
   setup.eval.limit = options.contains("limit") ? py::cast<std::size_t>(options["limit"]) : 0;
   setup.eval.calib = options.contains("calib") ? py::cast<std::size_t>(options["calib"]) : 1000;
   setup.eval.normalize = text("normalize", "");
-  setup.validation =
-      options.contains("validation") ? py::cast<std::size_t>(options["validation"]) : 2000;
+  setup.eval.calib_data = text("calib_data", "");
+  setup.validation_data = text("validation_data", "");
+  setup.validation_labels = text("validation_labels", "");
+  if (options.contains("validation")) {
+    const auto n = py::cast<std::int64_t>(options["validation"]);
+    if (n < 1) throw UserError("validation: expected a whole number >= 1");
+    setup.validation = static_cast<std::size_t>(n);
+  }
   setup.cost = parse_cost_metric(text("cost", "energy"));
   setup.quality = parse_quality_metric(text("quality", "top1"));
   try {
@@ -299,6 +305,10 @@ SearchSetup search_setup(const std::string& hw_name, const std::vector<std::stri
   if (options.contains("batch") && setup.batch < 1)
     throw UserError("batch: expected a whole number of at least 1");
   setup.threads = options.contains("threads") ? py::cast<int>(options["threads"]) : 0;
+  if (options.contains("micro_batch")) {
+    setup.micro_batch = py::cast<std::int64_t>(options["micro_batch"]);
+    if (setup.micro_batch < 1) throw UserError("micro_batch: expected a whole number >= 1");
+  }
   return setup;
 }
 
@@ -321,6 +331,12 @@ py::dict precision_search(const std::string& hw_name, const std::vector<std::str
   if (options.contains("samples")) run.samples = py::cast<int>(options["samples"]);
   if (options.contains("seed")) run.seed = py::cast<std::uint64_t>(options["seed"]);
   if (options.contains("beta")) run.beta = py::cast<double>(options["beta"]);
+  if (options.contains("samples_per_step"))
+    run.samples_per_step = py::cast<int>(options["samples_per_step"]);
+  if (options.contains("warmup")) run.warmup = py::cast<int>(options["warmup"]);
+  if (options.contains("learning_rate"))
+    run.learning_rate = py::cast<double>(options["learning_rate"]);
+  run.one_sided = options.contains("one_sided") && py::cast<bool>(options["one_sided"]);
   default_greedy_drop(run, setup.quality);
 
   // Made while the GIL is held (copying a Python reference needs it); only moved below.
@@ -349,7 +365,7 @@ py::dict precision_search(const std::string& hw_name, const std::vector<std::str
     d["quality"] = r.quality;
     d["cost"] = r.cost;
     d["pareto"] = r.pareto;
-    d["map_file"] = r.map_file;
+    d["map_file"] = r.map_file.empty() ? py::object(py::none()) : py::object(py::str(r.map_file));
     if (r.figures) {
       const MapFigures& f = *r.figures;
       d["test_top1"] = f.test_top1;

@@ -249,18 +249,34 @@ struct Evaluator::Impl {
   }
 };
 
+namespace {
+
+void check_fits(const Dataset& d, const Shape& input, const char* what) {
+  if (d.size() > 0 && d.sample_elements() != element_count(input))
+    throw UserError(std::string("the ") + what + " samples (" + d.name + ", shape " +
+                    shape_string(d.sample_shape) + ") do not fit the network's input " +
+                    shape_string(input));
+}
+
+}  // namespace
+
 Evaluator::Evaluator(Network net, Dataset data, Dataset calibration, EvalOptions options)
     : impl_(std::make_unique<Impl>(std::move(net), std::move(data), std::move(calibration),
                                    options)) {
-  const Shape& in = impl_->engine.input_shape();
-  auto check = [&](const Dataset& d, const char* what) {
-    if (d.size() > 0 && d.sample_elements() != element_count(in))
-      throw UserError(std::string("the ") + what + " samples (" + d.name + ", shape " +
-                      shape_string(d.sample_shape) + ") do not fit the network's input " +
-                      shape_string(in));
-  };
-  check(impl_->data, "evaluation");
-  check(impl_->calib, "calibration");
+  check_fits(impl_->data, impl_->engine.input_shape(), "evaluation");
+  check_fits(impl_->calib, impl_->engine.input_shape(), "calibration");
+  check_labels(impl_->data, impl_->engine.output_size());
+}
+
+Evaluator::Evaluator(Evaluator& other, Dataset data) {
+  Impl& o = *other.impl_;
+  if (o.calib.size() > 0) o.calibrate(o.options.calibration.method != CalibrationMethod::kMax);
+  impl_ = std::make_unique<Impl>(o.engine.network(), std::move(data), o.calib, o.options);
+  impl_->stats = o.stats;
+  impl_->ranges = o.ranges;
+  impl_->histograms = o.histograms;
+  impl_->weights = o.weights;  // immutable once made: shared, not copied
+  check_fits(impl_->data, impl_->engine.input_shape(), "evaluation");
   check_labels(impl_->data, impl_->engine.output_size());
 }
 

@@ -396,6 +396,22 @@ TEST_CASE("cli search: bad input is a message and exit 2, with no folder written
                                                "--out",
                                                out};
   fails(unlabelled, "--quality top1 needs labels for the validation split");
+  // A validation file smaller than asked for is refused; by default all of it is used, and the
+  // report says where every split comes from.
+  fails(with(unlabelled, {"--quality", "agreement", "--validation", "5"}),
+        "--validation 5: " + x + " holds only 4 images");
+  {
+    const auto r = test::run_cli({"search", "--method", "uniform", "--hw", "edge_npu", "--model",
+                                  test::source_path("models/fmnist_resnet.onnx"), "--dataset", x,
+                                  "--validation-data", x, "--calib-data", x, "--calib", "4",
+                                  "--quality", "agreement", "--out", out});
+    REQUIRE_MESSAGE(r.status == 0, r.err);
+    CHECK(r.out.find("  validation: " + x + " (4 images)\n") != std::string::npos);
+    CHECK(r.out.find("  calibration: mse on 4 images of " + x + "\n") != std::string::npos);
+    const auto front = nlohmann::json::parse(test::read_file(out + "/front.json"));
+    CHECK(front.at("data").at("validation") == x + " (4 images)");
+    std::filesystem::remove_all(out);
+  }
   fails(with(unlabelled, {"--quality", "agreement", "--sensitivity", "top1"}),
         "--sensitivity top1 needs labels for the validation split");
   fails(search_args("annealing", out), "--method");

@@ -187,6 +187,49 @@ def test_quantize_equals_the_command_and_keeps_the_shape():
         mpsim.quantize(values, "int8", scale=0.1, zero_point=3)
 
 
+def test_search_takes_the_commands_data_and_rl_flags(tmp_path):
+    import numpy as np
+
+    # .npy data for every split, and every RL flag: the same folder as the command writes.
+    rng = np.random.default_rng(0)
+    files = {}
+    for name, n in (("test", 40), ("calib", 20), ("val", 30)):
+        files[name] = tmp_path / f"{name}.npy"
+        np.save(files[name], rng.random((n, 1, 28, 28), dtype=np.float32))
+        files[name + "_labels"] = tmp_path / f"{name}_labels.npy"
+        np.save(files[name + "_labels"], rng.integers(0, 10, n, dtype=np.int64))
+    model = os.path.join(SOURCE, "models", "fmnist_resnet.onnx")
+    mpsim.search("edge_npu", model, tmp_path / "py", method="rl", dataset=files["test"],
+                 labels=files["test_labels"], calib_data=files["calib"], calib=20,
+                 validation=30, validation_data=files["val"],
+                 validation_labels=files["val_labels"], target="0.7xint8:int8", samples=12,
+                 samples_per_step=3, warmup=3, learning_rate=0.05, beta=2, one_sided=True,
+                 micro_batch=4, candidates="int8:int8,int4:int8,int8:int4,int4:int4")
+    subprocess.run(
+        [os.path.join(BUILD, "mpsim"), "search", "--method", "rl", "--hw", "edge_npu", "--model",
+         model, "--dataset", str(files["test"]), "--labels", str(files["test_labels"]),
+         "--calib-data", str(files["calib"]), "--calib", "20", "--validation", "30",
+         "--validation-data", str(files["val"]), "--validation-labels", str(files["val_labels"]),
+         "--target", "0.7xint8:int8", "--samples", "12", "--samples-per-step", "3", "--warmup",
+         "3", "--learning-rate", "0.05", "--beta", "2", "--one-sided", "--micro-batch", "4",
+         "--candidates", "int8:int8,int4:int8,int8:int4,int4:int4", "--out",
+         str(tmp_path / "cli")],
+        check=True, capture_output=True,
+    )
+    for name in ("front.csv", "chosen.toml", "trace.csv"):
+        assert (tmp_path / "py" / name).read_bytes() == (tmp_path / "cli" / name).read_bytes()
+    # The trace shows the flags acted: 12 samples in steps of 3 (rows per sample).
+    trace = (tmp_path / "py" / "trace.csv").read_text().splitlines()
+    assert len(trace) == 1 + 12
+    with pytest.raises(mpsim.Error, match="--warmup: expected a whole number >= 0"):
+        mpsim.search("edge_npu", model, tmp_path / "bad", method="rl", target="0.7xint8:int8",
+                      warmup=-1, limit=20, validation=20)
+    with pytest.raises(mpsim.Error, match="--learning-rate: expected a number > 0"):
+        mpsim.search("edge_npu", model, tmp_path / "bad", method="rl", target="0.7xint8:int8",
+                      learning_rate=0, limit=20, validation=20)
+    assert not (tmp_path / "bad").exists()
+
+
 def test_eval_equals_the_command_in_fp32_and_under_a_map():
     model = os.path.join(SOURCE, "models", "fmnist_resnet.onnx")
     map_file = os.path.join(SOURCE, "configs", "maps", "fmnist_resnet_mixed.toml")
@@ -225,6 +268,10 @@ def test_search_writes_the_commands_folder_and_returns_its_rows(tmp_path):
     assert len(r.chosen_map) >= 3  # one entry per MAC layer, each a candidate pair
     assert all(w in ("int8", "int4") and a in ("int8", "int4") for _, w, a in r.chosen_map)
     assert len(r.to_pandas()) == len(r.rows)
+    # Rows name the map files the folder holds (None for maps not written).
+    written = [row["map_file"] for row in r.rows if row["map_file"] is not None]
+    assert written and all((tmp_path / "py" / f).is_file() for f in written)
+    assert all(row["map_file"] is not None for row in r.rows if row["pareto"])
     with pytest.raises(mpsim.Error, match="unknown option 'max_dorp'"):
         mpsim.search("edge_npu", model, tmp_path / "bad", max_dorp=1)
     with pytest.raises(mpsim.Error, match="sensitivity: unknown quality 'hessian'"):

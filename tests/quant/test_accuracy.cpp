@@ -6,6 +6,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "formats/error.h"
 #include "quant/dataset.h"
 #include "quant/evaluator.h"
 #include "tests/test_support.h"
@@ -101,4 +102,29 @@ TEST_CASE("accuracy: per-layer SQNR falls through the network under int4") {
   CHECK(r.layers.front().sqnr_db > r.layers.back().sqnr_db);
   for (const auto& l : r.layers)
     CHECK(std::isfinite(l.sqnr_db));
+}
+
+TEST_CASE("accuracy: an evaluator on other data shares its source's calibration, same results") {
+  EvalOptions o;
+  o.calibration.method = CalibrationMethod::kMse;  // histograms too
+  Evaluator validation = evaluator_for("fmnist_resnet", 300, 200, o);
+  Evaluator fresh = evaluator_for("fmnist_resnet", 500, 200, o);
+  Dataset other = fresh.data();
+  const PrecisionMap map =
+      map_from("[default]\nweight = \"int4\"\nactivation = \"int4\"\n", fresh.engine().network());
+  Evaluator shared(validation, std::move(other));
+  CHECK(shared.data().size() == 500);
+  const EvalResult a = shared.evaluate(&map), b = fresh.evaluate(&map);
+  CHECK(a.top1 == b.top1);
+  CHECK(a.agreement == b.agreement);
+  CHECK(a.sqnr_db == b.sqnr_db);
+  CHECK(a.top1 < a.top1_fp32);  // int4 everywhere does lose something on 500 images
+  // The source keeps working on its own data.
+  CHECK(validation.evaluate(&map).top1 != a.top1);
+  // Data that do not fit the network are refused as by the other constructor.
+  Dataset bad = load_fashion_mnist("test", 4);
+  bad.sample_shape = {1, 2, 2};
+  bad.values.resize(4 * 4);
+  CHECK_THROWS_WITH_AS(Evaluator(validation, std::move(bad)),
+                       doctest::Contains("do not fit the network's input"), UserError);
 }
