@@ -69,7 +69,7 @@ std::string ratio(double a, double b) {
   return buf;
 }
 
-void run_search(const SearchCliOptions& o, Io& io) {
+void run_search(const SearchCliOptions& o, const CLI::App& cmd, Io& io) {
   check_search_output(o.out);
   SearchSetup setup;
   setup.hardware = o.hw;
@@ -108,6 +108,9 @@ void run_search(const SearchCliOptions& o, Io& io) {
   run.beta = o.beta;
   run.one_sided = o.one_sided;
   run.seed = o.seed;
+  for (const char* flag : {"--samples", "--samples-per-step", "--warmup", "--learning-rate",
+                           "--beta", "--one-sided", "--seed", "--sensitivity"})
+    if (cmd.count(flag) > 0) run.given.push_back(flag);
   if (const char* v = std::getenv("MPSIM_SEARCH_STOP_AFTER"); v && *v)
     run.stop_after = std::strtoul(v, nullptr, 10);
 
@@ -248,7 +251,7 @@ void add_search_command(CLI::App& app, Io& io) {
       ->capture_default_str()
       ->check(whole_number(0));
   cmd->add_option("--out,-o", o->out, "The output folder (must not exist yet)")->required();
-  cmd->callback([o, &io] { run_search(*o, io); });
+  cmd->callback([o, cmd, &io] { run_search(*o, *cmd, io); });
 }
 
 }  // namespace mpsim::cli

@@ -95,8 +95,8 @@ class PrecisionSearchProblem : public search::Objective {
   const std::vector<int>& decision_layers(std::size_t d) const;
 
   // The map a choice stands for (kReference: fp32, unquantized). A complete choice that breaks
-  // a quantizer group (possible only with --granularity layer) is widened as --resolve-groups
-  // does.
+  // a quantizer group (possible only with --granularity layer) gives the group its pinned
+  // member's format, else its widest (ties: the first member's).
   PrecisionMap map_of(const search::Choice& c) const;
   // The map as a precision map file that `simulate`, `estimate` and `eval` accept as is.
   std::string map_toml(const search::Choice& c, const std::string& comment) const;

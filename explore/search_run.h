@@ -31,6 +31,10 @@ struct SearchRunOptions {
   double beta = 1;              // rl: weight of the cost term
   bool one_sided = false;       // rl
   std::uint64_t seed = 1;
+  // The method-specific options the user gave, by their command-line names ("--samples",
+  // "--warmup", "--sensitivity", ...): one the method does not use is an error rather than
+  // silently ignored. Callers that cannot tell given from default leave it empty.
+  std::vector<std::string> given;
   // Test hook: stop as if killed after this many new evaluations (0: never). Not an input of
   // the search: a stopped run and its resume are the same search.
   std::size_t stop_after = 0;

@@ -10,9 +10,12 @@ For each bundled model and hardware config it runs `mpsim search` as
            --full-curve (both orders; phase 1 ranked by SQNR, the default, and by top-1); both
            orders also with --cost bops (the papers' proxy), for the cost-reward comparison;
   rl       at targets a quarter, half and three quarters of the way from the cheapest to the
-           dearest uniform map (of the candidates RL samples: on edge_npu without 2-bit pairs);
-  random   500 samples under the middle target (the RL budget), and as many samples as the
-           greedy run scored under the greedy map's energy (the greedy budget);
+           dearest uniform map (of the candidates RL samples: on edge_npu without 2-bit pairs),
+           rewarded by validation top-1 (the default) and by the output's SQNR (--beta 400:
+           about 4 dB of SQNR per point of top-1 on these models);
+  random   as many maps as the middle-target RL run scored, under its target (the RL budget),
+           and as many as the greedy run scored, under the greedy map's energy (the greedy
+           budget); the uniform maps every method scores first count in both budgets;
 (a target outside what the candidates reach is reported and skipped) then prints the tables
 docs/search.md quotes and writes every run's chosen map figures to
 OUT/summary.csv. Runs that already have their output folder are not repeated. Every run is an
@@ -59,10 +62,20 @@ def runs_for(model, hw, lo, hi, calibration):
     for f in TARGETS:
         target = lo + f * (hi - lo)
         runs.append((f"rl_{f}", base + sampled + ["--method", "rl", "--target", repr(target)]))
-    mid = lo + 0.5 * (hi - lo)
-    runs.append(("random_rl_budget", base + sampled + ["--method", "random", "--samples", "500",
-                                                         "--target", repr(mid)]))
+    for f in TARGETS:
+        target = lo + f * (hi - lo)
+        runs.append((f"rl_sqnr_{f}", base + sampled + ["--method", "rl", "--target",
+                                                         repr(target), "--quality", "sqnr",
+                                                         "--beta", "400"]))
     return runs
+
+
+def random_at_budget(front, candidates):
+    """random's --samples for as many scored maps as `front`'s run: random scores the uniform
+    maps of its candidates first, as every method does, then one map per sample."""
+    uniform = sum(1 for r in front["rows"] if r["method"] == "uniform")
+    assert uniform == candidates, (uniform, candidates)
+    return str(front["quality_evaluations"] - uniform)
 
 
 def run(mpsim, args, out):
@@ -128,15 +141,23 @@ def main():
                 out = os.path.join(args.out, f"{model}-{hw}-{name}")
                 if run(args.mpsim, cmd, out):
                     fronts[name] = load(out)
-            # The greedy budget for a second random control.
-            budget = fronts["greedy_score"]["quality_evaluations"]
-            name = "random_greedy_budget"
-            out = os.path.join(args.out, f"{model}-{hw}-{name}")
-            onnx = os.path.join(SOURCE, "models", model + ".onnx")
-            target = f"{chosen(fronts['greedy_score'])['energy_pj']}"
-            run(args.mpsim, ["search", "--hw", hw, "--model", onnx, "--method", "random"] +
-                calibration + ["--samples", str(budget), "--target", target], out)
-            fronts[name] = load(out)
+            # The random controls: RL's budget under RL's middle target, greedy's under the
+            # greedy map's energy.
+            n_sampled = len(load(os.path.join(args.out, f"{model}-{hw}-uniform_sampled"))["rows"])
+            n_all = sum(1 for r in fronts["greedy_score"]["rows"] if r["method"] == "uniform")
+            controls = []
+            if "rl_0.5" in fronts:
+                controls.append(("random_rl_budget", sampled_candidates(hw) + [
+                    "--samples", random_at_budget(fronts["rl_0.5"], n_sampled),
+                    "--target", repr(fronts["rl_0.5"]["target_cost"])]))
+            controls.append(("random_greedy_budget", [
+                "--samples", random_at_budget(fronts["greedy_score"], n_all),
+                "--target", f"{chosen(fronts['greedy_score'])['energy_pj']}"]))
+            for name, extra in controls:
+                out = os.path.join(args.out, f"{model}-{hw}-{name}")
+                run(args.mpsim, ["search", "--hw", hw, "--model", onnx, "--method", "random"] +
+                    calibration + extra, out)
+                fronts[name] = load(out)
             summary += report(model, hw, fronts)
     with open(os.path.join(args.out, "summary.csv"), "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(summary[0].keys()))

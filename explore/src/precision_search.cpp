@@ -368,7 +368,7 @@ PrecisionMap PrecisionSearchProblem::map_of(const search::Choice& c) const {
     for (int layer : m.layout.decision_layers[d])
       map.set(layer, p);
   }
-  if (complete) resolve_groups_to_wider(m.prepared.net, map, m.groups);
+  if (complete) settle_quantizer_groups(map, m.groups, m.layout);
   return map;
 }
 

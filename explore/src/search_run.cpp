@@ -10,6 +10,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <utility>
+#include <vector>
 
 #include "explore/json_text.h"
 #include "explore/pareto.h"
@@ -328,13 +330,29 @@ SearchReport run_precision_search(PrecisionSearchProblem& problem, const SearchR
         "--max-drop and --target: greedy picks its map by one of them (the cheapest path point "
         "within the drop, or the first at or below the target); give one");
   if (o.method != "greedy" && o.max_drop)
-    throw UserError("--max-drop is greedy's; " + which + " does not use it");
+    throw UserError("--max-drop is for --method greedy; " + which + " does not use it");
   if (o.method != "greedy" && o.full_curve)
-    throw UserError("--full-curve is greedy's; " + which + " does not use it");
+    throw UserError("--full-curve is for --method greedy; " + which + " does not use it");
   if (o.method != "greedy" && o.order != "score")
-    throw UserError("--order is greedy's; " + which + " does not use it");
+    throw UserError("--order is for --method greedy; " + which + " does not use it");
   if (o.method == "uniform" && !o.target.empty())
     throw UserError("--target: --method uniform scores every uniform map and has no target");
+  // The options of one or two methods only.
+  static const std::vector<std::pair<std::string, std::vector<std::string>>> kOwners = {
+      {"--samples", {"rl", "random"}}, {"--seed", {"rl", "random"}},
+      {"--samples-per-step", {"rl"}},  {"--warmup", {"rl"}},
+      {"--learning-rate", {"rl"}},     {"--beta", {"rl"}},
+      {"--one-sided", {"rl"}},         {"--sensitivity", {"greedy"}}};
+  for (const std::string& flag : o.given) {
+    const auto owner = std::find_if(kOwners.begin(), kOwners.end(),
+                                    [&](const auto& e) { return e.first == flag; });
+    if (owner == kOwners.end()) continue;
+    const auto& methods = owner->second;
+    if (std::find(methods.begin(), methods.end(), o.method) == methods.end())
+      throw UserError(flag + " is for --method " + methods.front() +
+                      (methods.size() > 1 ? " or " + methods.back() : std::string()) + "; " +
+                      which + " does not use it");
+  }
 
   // Checked before anything is scored or recorded: the target against the span of the uniform
   // maps (the cheapest candidate everywhere to the dearest), priced by the simulator alone.

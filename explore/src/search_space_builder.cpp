@@ -196,6 +196,32 @@ SpaceLayout build_search_space(const Network& net, const HardwareModel& hw,
     out.decision_names.push_back(name);
   }
 
+  // At --granularity layer a quantizer group may span decisions; pinned members of one group
+  // must agree on the shared tensor's format, which the group then takes.
+  if (granularity == "layer") {
+    for (const auto& g : groups) {
+      const GroupMember* first = nullptr;
+      for (const auto& m : g.members) {
+        const auto it = pinned.find(m.layer);
+        if (it == pinned.end()) continue;
+        if (!first) {
+          first = &m;
+          continue;
+        }
+        const auto& a = out.candidates[static_cast<std::size_t>(pinned.at(first->layer))];
+        const auto& b = out.candidates[static_cast<std::size_t>(it->second)];
+        const Format& fa = first->operand == 0 ? a.activation : a.weight;
+        const Format& fb = m.operand == 0 ? b.activation : b.weight;
+        if (!(fa == fb))
+          throw UserError("--pin: layers '" + net.layer(first->layer).name + "' and '" +
+                          net.layer(m.layer).name + "' read one tensor (a quantizer group) but " +
+                          "are pinned to " + fa.name() + " and " + fb.name() +
+                          " for it; pin them alike");
+      }
+    }
+  }
+  out.pinned = pinned;
+
   // Allowed candidates per decision.
   out.space.candidates = static_cast<int>(out.candidates.size());
   for (std::size_t d = 0; d < out.decision_layers.size(); ++d) {
@@ -238,6 +264,28 @@ SpaceLayout build_search_space(const Network& net, const HardwareModel& hw,
   }
   out.space.validate();
   return out;
+}
+
+void settle_quantizer_groups(PrecisionMap& map, const std::vector<QuantizerGroup>& groups,
+                             const SpaceLayout& layout) {
+  for (const auto& g : groups) {
+    // The member whose format the group takes: the first pinned one, else the first widest.
+    const GroupMember* lead = &g.members.front();
+    for (const auto& m : g.members) {
+      if (layout.pinned.count(m.layer)) {
+        lead = &m;
+        break;
+      }
+      if (member_format(map, m).bits() > member_format(map, *lead).bits()) lead = &m;
+    }
+    const Format target = member_format(map, *lead);
+    for (const auto& m : g.members) {
+      if (member_format(map, m) == target) continue;
+      LayerPrecision p = map.at(m.layer);
+      (m.operand == 0 ? p.activation : p.weight) = target;
+      map.set(m.layer, p);
+    }
+  }
 }
 
 }  // namespace mpsim

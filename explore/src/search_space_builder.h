@@ -3,6 +3,7 @@
 // and pins. Private to explore/.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include "costmodel/hardware_model.h"
 #include "search/space.h"
 #include "workloads/network.h"
+#include "workloads/precision_map.h"
 #include "workloads/quantizer_groups.h"
 
 namespace mpsim {
@@ -19,6 +21,7 @@ struct SpaceLayout {
   std::vector<FormatPair> candidates;  // index = candidate
   std::vector<std::string> decision_names;
   std::vector<std::vector<int>> decision_layers;  // MAC layer ids, network order
+  std::map<int, int> pinned;                      // MAC layer id -> candidate, from --pin
 };
 
 // `candidates`: "w:a,w:a,..." or empty for every pair the array supports; `pins`: entries
@@ -28,5 +31,12 @@ SpaceLayout build_search_space(const Network& net, const HardwareModel& hw,
                                const std::vector<QuantizerGroup>& groups,
                                const std::string& candidates, const std::vector<std::string>& pins,
                                const std::string& granularity);
+
+// Gives every quantizer group of a complete map one format for its shared tensor, as a
+// search at --granularity layer needs (its decisions can split a group): a pinned member's
+// format when the group has one, else the widest (most bits; among equally wide formats, such
+// as int8 and fp8_e4m3, the first member's). On maps that already agree it changes nothing.
+void settle_quantizer_groups(PrecisionMap& map, const std::vector<QuantizerGroup>& groups,
+                             const SpaceLayout& layout);
 
 }  // namespace mpsim

@@ -16,6 +16,7 @@
 #include "explore/search_run.h"
 #include "formats/error.h"
 #include "tests/test_support.h"
+#include "workloads/quantizer_groups.h"
 
 namespace {
 
@@ -124,6 +125,49 @@ TEST_CASE("precision search: candidates and pins") {
   s.pins = {"/blocks/blocks.1/conv1/Conv=int8:int8", "/blocks/blocks.1/shortcut/*=int4:int8"};
   CHECK_THROWS_WITH_AS(PrecisionSearchProblem{s}, doctest::Contains("pinned to different pairs"),
                        UserError);
+}
+
+TEST_CASE("precision search: at --granularity layer every map is valid and pins hold") {
+  // conv1 and the shortcut of block 1 read one tensor. Choosing them apart gives the group the
+  // pinned layer's format, else the widest; equally wide formats (int8 and fp8 on
+  // datacenter_fp8) take the first member's instead of failing.
+  SearchSetup s = small_setup();
+  s.granularity = "layer";
+  s.pins = {"/blocks/blocks.1/conv1/Conv=int4:int4"};
+  PrecisionSearchProblem p(s);
+  const Network& net = p.network();
+  const int conv1 = *net.find("/blocks/blocks.1/conv1/Conv");
+  const int shortcut = *net.find("/blocks/blocks.1/shortcut/shortcut.0/Conv");
+  const int int8 = p.candidate_index("int8:int8");
+  REQUIRE(int8 >= 0);
+  search::Choice c(p.space().decisions());
+  for (std::size_t d = 0; d < c.size(); ++d)
+    c[d] = p.space().allowed[d].front();
+  for (std::size_t d = 0; d < c.size(); ++d)
+    if (p.decision_layers(d).front() == shortcut) c[d] = int8;
+  PrecisionMap map = p.map_of(c);
+  CHECK(map.at(conv1).activation.name() == "int4");  // the pin holds
+  CHECK(map.at(shortcut).activation.name() == "int4");
+  CHECK(map.at(shortcut).weight.name() == "int8");
+  CHECK(find_group_conflicts(net, map, quantizer_groups(net)).empty());
+
+  s.pins = {"/blocks/blocks.1/conv1/Conv=int4:int4", "/blocks/blocks.1/shortcut/*=int8:int8"};
+  CHECK_THROWS_WITH_AS(PrecisionSearchProblem{s}, doctest::Contains("pin them alike"), UserError);
+
+  s.pins = {};
+  s.hardware = "datacenter_fp8";
+  PrecisionSearchProblem dc(s);
+  const int fp8 = dc.candidate_index("fp8_e5m2:fp8_e5m2");
+  const int i8 = dc.candidate_index("int8:int8");
+  REQUIRE(fp8 >= 0);
+  REQUIRE(i8 >= 0);
+  search::Choice mixed(dc.space().decisions(), i8);
+  for (std::size_t d = 0; d < mixed.size(); ++d)
+    if (dc.decision_layers(d).front() == shortcut) mixed[d] = fp8;
+  map = dc.map_of(mixed);
+  CHECK(map.at(shortcut).activation.name() == map.at(conv1).activation.name());
+  CHECK(find_group_conflicts(net, map, quantizer_groups(net)).empty());
+  CHECK(dc.cost({mixed}).front() > 0);
 }
 
 TEST_CASE("precision search: a choice's map, its file, its cost and its quality") {
@@ -420,13 +464,23 @@ TEST_CASE("cli search: bad input is a message and exit 2, with no folder written
   fails(with(search_args("greedy", out), {"--max-drop", "1", "--target", "0.6xint8:int8"}),
         "--max-drop and --target: greedy picks its map by one of them");
   fails(with(search_args("rl", out), {"--target", "0.6xint8:int8", "--max-drop", "1"}),
-        "--max-drop is greedy's; --method rl does not use it");
+        "--max-drop is for --method greedy; --method rl does not use it");
   fails(with(search_args("random", out), {"--full-curve"}),
-        "--full-curve is greedy's; --method random does not use it");
+        "--full-curve is for --method greedy; --method random does not use it");
   fails(with(search_args("uniform", out), {"--order", "score-per-cost"}),
-        "--order is greedy's; --method uniform does not use it");
+        "--order is for --method greedy; --method uniform does not use it");
   fails(with(search_args("uniform", out), {"--target", "0.6xint8:int8"}),
         "--target: --method uniform scores every uniform map and has no target");
+  fails(with(search_args("greedy", out), {"--samples", "10"}),
+        "--samples is for --method rl or random; --method greedy does not use it");
+  fails(with(search_args("uniform", out), {"--seed", "3"}),
+        "--seed is for --method rl or random; --method uniform does not use it");
+  fails(with(search_args("random", out), {"--warmup", "3"}),
+        "--warmup is for --method rl; --method random does not use it");
+  fails(with(search_args("rl", out), {"--target", "0.6xint8:int8", "--sensitivity", "top1"}),
+        "--sensitivity is for --method greedy; --method rl does not use it");
+  fails(with(search_args("greedy", out), {"--one-sided"}),
+        "--one-sided is for --method rl; --method greedy does not use it");
   fails(with(search_args("greedy", out), {"--target", "0.01xint8:int8"}),
         "is outside what the candidates reach: ");
   fails(with(search_args("rl", out), {"--target", "2xint8:int8"}),

@@ -281,6 +281,10 @@ def test_search_writes_the_commands_folder_and_returns_its_rows(tmp_path):
         mpsim.search("edge_npu", model, tmp_path / "bad", batch=4, limit=50, validation=50)
     with pytest.raises(mpsim.Error, match="batch: expected a whole number of at least 1"):
         mpsim.search("edge_npu", model, tmp_path / "bad", batch=0)
+    # An option the method does not use is refused, as by the command.
+    with pytest.raises(mpsim.Error, match="--samples is for --method rl or random; --method "
+                                          "greedy does not use it"):
+        mpsim.search("edge_npu", model, tmp_path / "bad", samples=10, limit=50, validation=50)
     assert not (tmp_path / "bad").exists()
     with pytest.raises(mpsim.Error, match="exists"):
         mpsim.search("edge_npu", model, tmp_path / "py", **args)
