@@ -164,6 +164,51 @@ def main():
         w.writeheader()
         w.writerows(summary)
     print(f"\nwritten: {os.path.join(args.out, 'summary.csv')}")
+    if "fmnist_resnet" in args.models and "datacenter_fp8" in args.hw:
+        mx_check(args, calibration)
+
+
+# The OCP MX pairs a Blackwell-class array also runs, at FP8's and FP4's rates, appended to a
+# copy of datacenter_fp8 (which has none).
+MX_PAIRS = """
+[[array.mac.pairs]]
+weight = "mxfp8_e4m3"
+activation = "mxfp8_e4m3"
+per_cycle = 1
+
+[[array.mac.pairs]]
+weight = "mxfp4_e2m1"
+activation = "mxfp4_e2m1"
+per_cycle = 2
+"""
+
+
+def mx_check(args, calibration):
+    """The ResNet's greedy full curve on datacenter_fp8 with MX pairs added: does MX change the
+    searched-against-uniform comparison?"""
+    config = os.path.join(args.out, "datacenter_fp8_mx.toml")
+    with open(os.path.join(SOURCE, "configs", "hw", "datacenter_fp8.toml")) as f:
+        text = f.read()
+    with open(config, "w") as f:
+        f.write(text + MX_PAIRS)
+    out = os.path.join(args.out, "fmnist_resnet-datacenter_fp8_mx-greedy_full")
+    run(args.mpsim, ["search", "--hw", config, "--model",
+                     os.path.join(SOURCE, "models", "fmnist_resnet.onnx"), "--method", "greedy",
+                     "--max-drop", "1", "--full-curve"] + calibration, out)
+    front = load(out)
+    rows = front["rows"]
+    int8 = next(r for r in rows if r["method"] == "uniform" and
+                all(c == "int8:int8" for c in r["choice"]))
+    print("\n## fmnist_resnet on datacenter_fp8 with MX pairs (greedy, full curve)")
+    for r in sorted(rows, key=lambda r: r["energy_pj"]):
+        if r["method"] == "uniform":
+            print(f"  uniform {r['choice'][0]:24s} {100 * r['test_top1']:6.2f} %  "
+                  f"{r['energy_pj'] / int8['energy_pj']:.3f}x")
+    for r in sorted(rows, key=lambda r: r["energy_pj"]):
+        if r["method"] != "uniform" and r["test_top1"] is not None:
+            mx = sum(1 for c in r["choice"] if c.startswith("mx"))
+            print(f"  greedy  {mx} of {len(r['choice'])} decisions MX      "
+                  f"{100 * r['test_top1']:6.2f} %  {r['energy_pj'] / int8['energy_pj']:.3f}x")
 
 
 def paired_se_bound(a, b, images=10000):
