@@ -307,6 +307,7 @@ const search::SearchSpace& PrecisionSearchProblem::space() const {
 const Network& PrecisionSearchProblem::network() const {
   return impl_->prepared.net;
 }
+
 std::int64_t PrecisionSearchProblem::priced_batch() const {
   const Network& net = impl_->cost_net();
   for (const Layer& l : net.layers())
