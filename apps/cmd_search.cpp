@@ -108,9 +108,8 @@ void run_search(const SearchCliOptions& o, const CLI::App& cmd, Io& io) {
   run.beta = o.beta;
   run.one_sided = o.one_sided;
   run.seed = o.seed;
-  for (const char* flag : {"--samples", "--samples-per-step", "--warmup", "--learning-rate",
-                           "--beta", "--one-sided", "--seed", "--sensitivity"})
-    if (cmd.count(flag) > 0) run.given.push_back(flag);
+  for (const MethodOption& m : method_options())
+    if (cmd.count(m.flag) > 0) run.given.push_back(m.flag);
   if (const char* v = std::getenv("MPSIM_SEARCH_STOP_AFTER"); v && *v)
     run.stop_after = std::strtoul(v, nullptr, 10);
 

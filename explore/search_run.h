@@ -31,14 +31,23 @@ struct SearchRunOptions {
   double beta = 1;              // rl: weight of the cost term
   bool one_sided = false;       // rl
   std::uint64_t seed = 1;
-  // The method-specific options the user gave, by their command-line names ("--samples",
-  // "--warmup", "--sensitivity", ...): one the method does not use is an error rather than
-  // silently ignored. Callers that cannot tell given from default leave it empty.
+  // The method_options() the user gave, by their command-line names: one the method does not
+  // use is an error rather than silently ignored. Callers that cannot tell given from default
+  // leave it empty; options whose value differs from the default count as given anyway.
   std::vector<std::string> given;
   // Test hook: stop as if killed after this many new evaluations (0: never). Not an input of
   // the search: a stopped run and its resume are the same search.
   std::size_t stop_after = 0;
 };
+
+// The options only some methods use, by their command-line names: the command and the Python
+// module report those the user gave (SearchRunOptions::given), and one the method does not use
+// is an error.
+struct MethodOption {
+  std::string flag;                  // "--samples"; Python's keyword is "samples"
+  std::vector<std::string> methods;  // the methods that use it
+};
+const std::vector<MethodOption>& method_options();
 
 // One evaluated map of the report.
 struct SearchRow {

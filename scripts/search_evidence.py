@@ -70,11 +70,10 @@ def runs_for(model, hw, lo, hi, calibration):
     return runs
 
 
-def random_at_budget(front, candidates):
-    """random's --samples for as many scored maps as `front`'s run: random scores the uniform
-    maps of its candidates first, as every method does, then one map per sample."""
+def random_at_budget(front):
+    """random's --samples for as many scored maps as `front`'s run, given the same candidates:
+    random scores their uniform maps first, as every method does, then one map per sample."""
     uniform = sum(1 for r in front["rows"] if r["method"] == "uniform")
-    assert uniform == candidates, (uniform, candidates)
     return str(front["quality_evaluations"] - uniform)
 
 
@@ -143,15 +142,13 @@ def main():
                     fronts[name] = load(out)
             # The random controls: RL's budget under RL's middle target, greedy's under the
             # greedy map's energy.
-            n_sampled = len(load(os.path.join(args.out, f"{model}-{hw}-uniform_sampled"))["rows"])
-            n_all = sum(1 for r in fronts["greedy_score"]["rows"] if r["method"] == "uniform")
             controls = []
             if "rl_0.5" in fronts:
                 controls.append(("random_rl_budget", sampled_candidates(hw) + [
-                    "--samples", random_at_budget(fronts["rl_0.5"], n_sampled),
+                    "--samples", random_at_budget(fronts["rl_0.5"]),
                     "--target", repr(fronts["rl_0.5"]["target_cost"])]))
             controls.append(("random_greedy_budget", [
-                "--samples", random_at_budget(fronts["greedy_score"], n_all),
+                "--samples", random_at_budget(fronts["greedy_score"]),
                 "--target", f"{chosen(fronts['greedy_score'])['energy_pj']}"]))
             for name, extra in controls:
                 out = os.path.join(args.out, f"{model}-{hw}-{name}")

@@ -174,7 +174,8 @@ struct PrecisionSearchProblem::Impl {
   SpaceLayout layout;
   std::vector<QuantizerGroup> groups;
   std::unique_ptr<Evaluator> validation;
-  std::unique_ptr<Evaluator> test;  // built on first use from prepared.data and prepared.calib
+  // Built on first use from prepared.data, on the validation evaluator's calibration.
+  std::unique_ptr<Evaluator> test;
   std::optional<double> reference;
   std::optional<double> fp32_top1;  // on the validation split
   // Both by the resolved map: with --granularity layer two choices may widen into one map.
@@ -199,7 +200,11 @@ struct PrecisionSearchProblem::Impl {
     OnnxImportOptions import;
     import.keep_weights = false;
     import.batch = setup.batch;
+    // A whole input shape given with --input-shape carries the evaluated batch (1) first; a
+    // named dimension (one size) has none.
     import.input_shapes = setup.eval.input_shapes;
+    for (auto& x : import.input_shapes)
+      if (x.shape.size() > 1) x.shape.front() = setup.batch;
     import.data_shape = Shape{setup.batch};
     import.data_shape->insert(import.data_shape->end(), prepared.data.sample_shape.begin(),
                               prepared.data.sample_shape.end());
@@ -295,8 +300,8 @@ PrecisionSearchProblem::PrecisionSearchProblem(const SearchSetup& setup)
     throw UserError(
         "--sensitivity top1 needs labels for the validation split (--validation-labels); "
         "agreement and sqnr need none");
-  m.validation =
-      std::make_unique<Evaluator>(net, std::move(validation), m.prepared.calib, m.eval_options());
+  m.validation = std::make_unique<Evaluator>(net, std::move(validation),
+                                             std::move(m.prepared.calib), m.eval_options());
 }
 
 PrecisionSearchProblem::~PrecisionSearchProblem() = default;

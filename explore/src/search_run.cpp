@@ -258,7 +258,7 @@ std::size_t expected_evaluations(const search::SearchSpace& s, const SearchRunOp
 }  // namespace
 
 std::vector<std::string> search_inputs(const SearchSetup& s, const SearchRunOptions& o) {
-  std::vector<std::string> in{"mpsim-search-1",
+  std::vector<std::string> in{"mpsim-search-2",
                               "hw=" + s.hardware,
                               "hw_file=" + content_digest_if_file(s.hardware),
                               "model=" + s.eval.model,
@@ -302,6 +302,22 @@ std::vector<std::string> search_inputs(const SearchSetup& s, const SearchRunOpti
   return in;
 }
 
+const std::vector<MethodOption>& method_options() {
+  static const std::vector<MethodOption> kOptions = {{"--max-drop", {"greedy"}},
+                                                     {"--full-curve", {"greedy"}},
+                                                     {"--order", {"greedy"}},
+                                                     {"--sensitivity", {"greedy"}},
+                                                     {"--target", {"greedy", "rl", "random"}},
+                                                     {"--samples", {"rl", "random"}},
+                                                     {"--seed", {"rl", "random"}},
+                                                     {"--samples-per-step", {"rl"}},
+                                                     {"--warmup", {"rl"}},
+                                                     {"--learning-rate", {"rl"}},
+                                                     {"--beta", {"rl"}},
+                                                     {"--one-sided", {"rl"}}};
+  return kOptions;
+}
+
 SearchReport run_precision_search(PrecisionSearchProblem& problem, const SearchRunOptions& o,
                                   const std::string& out_dir,
                                   const std::function<void(std::size_t, std::size_t)>& progress) {
@@ -323,36 +339,28 @@ SearchReport run_precision_search(PrecisionSearchProblem& problem, const SearchR
   if (o.max_drop && (!(*o.max_drop >= 0) || !std::isfinite(*o.max_drop)))
     throw UserError("--max-drop: expected a number >= 0");
   // Options another method would silently ignore are errors: a user who gives them expects
-  // them to act.
+  // them to act. Given: what the caller says was given, and what differs from the defaults.
+  std::vector<std::string> given = o.given;
+  if (o.max_drop) given.push_back("--max-drop");
+  if (o.full_curve) given.push_back("--full-curve");
+  if (o.order != "score") given.push_back("--order");
+  if (!o.target.empty()) given.push_back("--target");
   const std::string which = "--method " + o.method;
+  for (const std::string& flag : given) {
+    const auto owner = std::find_if(method_options().begin(), method_options().end(),
+                                    [&](const MethodOption& e) { return e.flag == flag; });
+    if (owner == method_options().end()) continue;
+    const auto& methods = owner->methods;
+    if (std::find(methods.begin(), methods.end(), o.method) != methods.end()) continue;
+    std::string names;
+    for (std::size_t i = 0; i < methods.size(); ++i)
+      names += (i == 0 ? "" : i + 1 == methods.size() ? " or " : ", ") + methods[i];
+    throw UserError(flag + " is for --method " + names + "; " + which + " does not use it");
+  }
   if (o.method == "greedy" && o.max_drop && !o.target.empty())
     throw UserError(
         "--max-drop and --target: greedy picks its map by one of them (the cheapest path point "
         "within the drop, or the first at or below the target); give one");
-  if (o.method != "greedy" && o.max_drop)
-    throw UserError("--max-drop is for --method greedy; " + which + " does not use it");
-  if (o.method != "greedy" && o.full_curve)
-    throw UserError("--full-curve is for --method greedy; " + which + " does not use it");
-  if (o.method != "greedy" && o.order != "score")
-    throw UserError("--order is for --method greedy; " + which + " does not use it");
-  if (o.method == "uniform" && !o.target.empty())
-    throw UserError("--target: --method uniform scores every uniform map and has no target");
-  // The options of one or two methods only.
-  static const std::vector<std::pair<std::string, std::vector<std::string>>> kOwners = {
-      {"--samples", {"rl", "random"}}, {"--seed", {"rl", "random"}},
-      {"--samples-per-step", {"rl"}},  {"--warmup", {"rl"}},
-      {"--learning-rate", {"rl"}},     {"--beta", {"rl"}},
-      {"--one-sided", {"rl"}},         {"--sensitivity", {"greedy"}}};
-  for (const std::string& flag : o.given) {
-    const auto owner = std::find_if(kOwners.begin(), kOwners.end(),
-                                    [&](const auto& e) { return e.first == flag; });
-    if (owner == kOwners.end()) continue;
-    const auto& methods = owner->second;
-    if (std::find(methods.begin(), methods.end(), o.method) == methods.end())
-      throw UserError(flag + " is for --method " + methods.front() +
-                      (methods.size() > 1 ? " or " + methods.back() : std::string()) + "; " +
-                      which + " does not use it");
-  }
 
   // Checked before anything is scored or recorded: the target against the span of the uniform
   // maps (the cheapest candidate everywhere to the dearest), priced by the simulator alone.

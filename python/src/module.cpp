@@ -338,13 +338,11 @@ py::dict precision_search(const std::string& hw_name, const std::vector<std::str
   if (options.contains("learning_rate"))
     run.learning_rate = py::cast<double>(options["learning_rate"]);
   run.one_sided = options.contains("one_sided") && py::cast<bool>(options["one_sided"]);
-  for (const char* key : {"samples", "samples_per_step", "warmup", "learning_rate", "beta",
-                          "one_sided", "seed", "sensitivity"})
-    if (options.contains(key)) {
-      std::string flag = std::string("--") + key;
-      std::replace(flag.begin(), flag.end(), '_', '-');
-      run.given.push_back(flag);
-    }
+  for (const MethodOption& m : method_options()) {
+    std::string key = m.flag.substr(2);  // the keyword: the flag with underscores
+    std::replace(key.begin(), key.end(), '-', '_');
+    if (options.contains(key)) run.given.push_back(m.flag);
+  }
   default_greedy_drop(run, setup.quality);
 
   // Made while the GIL is held (copying a Python reference needs it); only moved below.

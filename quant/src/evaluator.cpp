@@ -139,6 +139,7 @@ struct Evaluator::Impl {
   }
 
   void calibrate(bool need_histograms) {
+    if (ranges && (histograms || !need_histograms)) return;  // done (or taken from another)
     if (calib.size() == 0)
       throw UserError(
           "a precision map needs calibration images for its activation scales (--calib N with "
@@ -271,7 +272,8 @@ Evaluator::Evaluator(Network net, Dataset data, Dataset calibration, EvalOptions
 Evaluator::Evaluator(Evaluator& other, Dataset data) {
   Impl& o = *other.impl_;
   if (o.calib.size() > 0) o.calibrate(o.options.calibration.method != CalibrationMethod::kMax);
-  impl_ = std::make_unique<Impl>(o.engine.network(), std::move(data), o.calib, o.options);
+  // The statistics are taken, so the calibration images are not needed again.
+  impl_ = std::make_unique<Impl>(o.engine.network(), std::move(data), Dataset{}, o.options);
   impl_->stats = o.stats;
   impl_->ranges = o.ranges;
   impl_->histograms = o.histograms;

@@ -264,6 +264,12 @@ TEST_CASE("cli dynamic: search --batch prices maps at that batch and scores them
     CHECK(y.at("weight_bytes") == x.at("weight_bytes"));
     CHECK(y.at("energy_pj").get<double>() > x.at("energy_pj").get<double>());
   }
+  // A whole input shape given with --input-shape (batch 1, as eval takes it) follows --batch.
+  const std::string shaped = dir.path("shaped");
+  r = search(shaped, {"--batch", "4", "--input-shape", "input=1x1x28x28"});
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  CHECK(nlohmann::json::parse(mpsim::test::read_file(shaped + "/front.json")).at("rows") ==
+        b.at("rows"));
   // The chosen map's cost is what simulate says for it at that batch.
   const auto& chosen = b.at("rows").at(b.at("chosen_row").get<std::size_t>());
   const auto sim = json_of({"simulate", "--hw", "edge_npu", "-w", model, "--batch", "4", "-m",
