@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
+#include <tuple>
 
 #include "explore/precision_search.h"
 #include "explore/search_run.h"
@@ -463,27 +464,26 @@ TEST_CASE("cli search: bad input is a message and exit 2, with no folder written
         "--sensitivity top1 needs labels for the validation split");
   fails(search_args("annealing", out), "--method");
   fails(search_args("rl", out), "--method rl needs a cost target");
-  // An option the method would ignore is refused, naming it.
-  fails(with(search_args("greedy", out), {"--max-drop", "1", "--target", "0.6xint8:int8"}),
-        "--max-drop and --target: greedy picks its map by one of them");
-  fails(with(search_args("rl", out), {"--target", "0.6xint8:int8", "--max-drop", "1"}),
-        "--max-drop is for --method greedy; --method rl does not use it");
-  fails(with(search_args("random", out), {"--full-curve"}),
-        "--full-curve is for --method greedy; --method random does not use it");
-  fails(with(search_args("uniform", out), {"--order", "score-per-cost"}),
-        "--order is for --method greedy; --method uniform does not use it");
-  fails(with(search_args("uniform", out), {"--target", "0.6xint8:int8"}),
-        "--target is for --method greedy, rl or random; --method uniform does not use it");
-  fails(with(search_args("greedy", out), {"--samples", "10"}),
-        "--samples is for --method rl or random; --method greedy does not use it");
-  fails(with(search_args("uniform", out), {"--seed", "3"}),
-        "--seed is for --method rl or random; --method uniform does not use it");
-  fails(with(search_args("random", out), {"--warmup", "3"}),
-        "--warmup is for --method rl; --method random does not use it");
-  fails(with(search_args("rl", out), {"--target", "0.6xint8:int8", "--sensitivity", "top1"}),
-        "--sensitivity is for --method greedy; --method rl does not use it");
-  fails(with(search_args("greedy", out), {"--one-sided"}),
-        "--one-sided is for --method rl; --method greedy does not use it");
+  // An option the method would ignore is refused, naming it: {method, options, message}.
+  const std::vector<std::tuple<std::string, std::vector<std::string>, std::string>> unused = {
+      {"greedy",
+       {"--max-drop", "1", "--target", "0.6xint8:int8"},
+       "--max-drop and --target: greedy picks its map by one of them"},
+      {"rl", {"--target", "0.6xint8:int8", "--max-drop", "1"}, "--max-drop is for --method greedy"},
+      {"random", {"--full-curve"}, "--full-curve is for --method greedy; --method random does"},
+      {"uniform",
+       {"--order", "score-per-cost"},
+       "--order is for --method greedy; --method uniform"},
+      {"uniform", {"--target", "0.6xint8:int8"}, "--target is for --method greedy, rl or random"},
+      {"greedy", {"--samples", "10"}, "--samples is for --method rl or random; --method greedy"},
+      {"uniform", {"--seed", "3"}, "--seed is for --method rl or random; --method uniform"},
+      {"random", {"--warmup", "3"}, "--warmup is for --method rl; --method random does not use"},
+      {"rl",
+       {"--target", "0.6xint8:int8", "--sensitivity", "top1"},
+       "--sensitivity is for --method greedy; --method rl does not use it"},
+      {"greedy", {"--one-sided"}, "--one-sided is for --method rl; --method greedy"}};
+  for (const auto& [method, options, message] : unused)
+    fails(with(search_args(method, out), options), message);
   fails(with(search_args("greedy", out), {"--target", "0.01xint8:int8"}),
         "is outside what the candidates reach: ");
   fails(with(search_args("rl", out), {"--target", "2xint8:int8"}),
