@@ -43,6 +43,9 @@ struct GroupConflict {
 std::vector<GroupConflict> find_group_conflicts(const Network& net, const PrecisionMap& map,
                                                 const std::vector<QuantizerGroup>& groups);
 
+// Sets the operand every member of `group` reads to `format`; returns how many changed.
+int set_group_format(PrecisionMap& map, const QuantizerGroup& group, const Format& format);
+
 // Sets every member of a conflicting group to the group's widest format (most bits). Throws
 // UserError when two different formats of equal width tie (e.g. int8 and fp8_e4m3), naming them.
 // Returns the number of operands changed.

@@ -278,13 +278,7 @@ void settle_quantizer_groups(PrecisionMap& map, const std::vector<QuantizerGroup
       }
       if (member_format(map, m).bits() > member_format(map, *lead).bits()) lead = &m;
     }
-    const Format target = member_format(map, *lead);
-    for (const auto& m : g.members) {
-      if (member_format(map, m) == target) continue;
-      LayerPrecision p = map.at(m.layer);
-      (m.operand == 0 ? p.activation : p.weight) = target;
-      map.set(m.layer, p);
-    }
+    set_group_format(map, g, Format(member_format(map, *lead)));  // a copy: the map changes
   }
 }
 

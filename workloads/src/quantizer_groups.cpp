@@ -146,6 +146,18 @@ std::vector<GroupConflict> find_group_conflicts(const Network& net, const Precis
   return out;
 }
 
+int set_group_format(PrecisionMap& map, const QuantizerGroup& group, const Format& format) {
+  int changed = 0;
+  for (const auto& m : group.members) {
+    if (member_format(map, m) == format) continue;
+    LayerPrecision p = map.at(m.layer);
+    (m.operand == 0 ? p.activation : p.weight) = format;
+    map.set(m.layer, p);
+    ++changed;
+  }
+  return changed;
+}
+
 int resolve_groups_to_wider(const Network& net, PrecisionMap& map,
                             const std::vector<QuantizerGroup>& groups) {
   int changed = 0;
@@ -165,13 +177,7 @@ int resolve_groups_to_wider(const Network& net, PrecisionMap& map,
                         member_name(net, m) + " reads " + f.name() +
                         "); set one format for the group in the map");
     }
-    for (const auto& m : g.members) {
-      if (member_format(map, m) == target) continue;
-      LayerPrecision p = map.at(m.layer);
-      (m.operand == 0 ? p.activation : p.weight) = target;
-      map.set(m.layer, p);
-      ++changed;
-    }
+    changed += set_group_format(map, g, target);
   }
   return changed;
 }
