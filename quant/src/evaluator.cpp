@@ -138,7 +138,11 @@ struct Evaluator::Impl {
     return std::vector<std::vector<LayerStats>>(static_cast<std::size_t>(engine.threads()), init);
   }
 
-  void calibrate(bool need_histograms) {
+  // Every calibration rule but max reads histograms, not just ranges.
+  bool needs_histograms() const { return options.calibration.method != CalibrationMethod::kMax; }
+
+  void calibrate() {
+    const bool need_histograms = needs_histograms();
     if (ranges && (histograms || !need_histograms)) return;  // done (or taken from another)
     if (calib.size() == 0)
       throw UserError(
@@ -201,8 +205,7 @@ struct Evaluator::Impl {
 
   QuantConfig build(const PrecisionMap& map) {
     const Network& net = engine.network();
-    bool need_hist = options.calibration.method != CalibrationMethod::kMax;
-    calibrate(need_hist);
+    calibrate();
     QuantConfig config;
     config.layers.resize(net.size());
     for (int id : net.mac_layers()) {
@@ -271,7 +274,7 @@ Evaluator::Evaluator(Network net, Dataset data, Dataset calibration, EvalOptions
 
 Evaluator::Evaluator(Evaluator& other, Dataset data) {
   Impl& o = *other.impl_;
-  if (o.calib.size() > 0) o.calibrate(o.options.calibration.method != CalibrationMethod::kMax);
+  if (o.calib.size() > 0) o.calibrate();
   // The statistics are taken, so the calibration images are not needed again.
   impl_ = std::make_unique<Impl>(o.engine.network(), std::move(data), Dataset{}, o.options);
   impl_->stats = o.stats;
