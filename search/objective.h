@@ -46,8 +46,7 @@ class CachedObjective : public Objective {
  private:
   using Values = std::vector<double> (Objective::*)(const std::vector<Choice>&);
   std::vector<double> lookup(const std::vector<Choice>& choices,
-                             std::map<std::string, double>& cache, std::size_t& counter,
-                             Values values);
+                             std::map<std::string, double>& cache, std::size_t& counter, Values of);
   Objective& inner_;
   std::map<std::string, double> quality_cache_, cost_cache_, sensitivity_cache_;
   std::size_t quality_evaluations_ = 0, cost_evaluations_ = 0;
