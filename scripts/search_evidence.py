@@ -101,6 +101,12 @@ def chosen(front):
     return front["rows"][front["chosen_row"]]
 
 
+def uniform_int8(rows):
+    """The uniform int8:int8 map, what energies are given relative to."""
+    return next(r for r in rows if r["method"] == "uniform" and
+                all(c == "int8:int8" for c in r["choice"]))
+
+
 def note(front, prefix):
     for n in front["notes"]:
         if n.startswith(prefix):
@@ -194,8 +200,7 @@ def mx_check(args, calibration):
                      "--max-drop", "1", "--full-curve"] + calibration, out)
     front = load(out)
     rows = front["rows"]
-    int8 = next(r for r in rows if r["method"] == "uniform" and
-                all(c == "int8:int8" for c in r["choice"]))
+    int8 = uniform_int8(rows)
     print("\n## fmnist_resnet on datacenter_fp8 with MX pairs (greedy, full curve)")
     for r in sorted(rows, key=lambda r: r["energy_pj"]):
         if r["method"] == "uniform":
@@ -219,8 +224,7 @@ def paired_se_bound(a, b, images=10000):
 def report(model, hw, fronts):
     print(f"\n## {model} on {hw}")
     uniform = [r for r in fronts["greedy_score"]["rows"] if r["method"] == "uniform"]
-    int8 = next(r for r in uniform if r["choice"][0] == "int8:int8" and
-                all(c == "int8:int8" for c in r["choice"]))
+    int8 = uniform_int8(uniform)
     e8 = int8["energy_pj"]
     print("uniform maps (test top-1, energy / int8):")
     for r in sorted(uniform, key=lambda r: r["energy_pj"]):
