@@ -29,7 +29,10 @@ struct SearchRunOptions {
   int warmup = 50;              // rl
   double learning_rate = 0.1;   // rl
   double beta = 1;              // rl: weight of the cost term
-  bool one_sided = false;       // rl
+  // rl: FLIQS's beta_max, the entropy weight at the end of the cosine schedule. Like --beta it
+  // is in the reward's units, so a quality in dB needs both scaled (docs/search.md).
+  double entropy_weight = 0.5;
+  bool one_sided = false;  // rl
   std::uint64_t seed = 1;
   // The method_options() the user gave, by their command-line names: one the method does not
   // use is an error rather than silently ignored. Callers that cannot tell given from default

@@ -11,8 +11,9 @@ For each bundled model and hardware config it runs `mpsim search` as
            orders also with --cost bops (the papers' proxy), for the cost-reward comparison;
   rl       at targets a quarter, half and three quarters of the way from the cheapest to the
            dearest uniform map (of the candidates RL samples: on edge_npu without 2-bit pairs),
-           rewarded by validation top-1 (the default) and by the output's SQNR (--beta 400:
-           about 4 dB of SQNR per point of top-1 on these models);
+           rewarded by validation top-1 (the default) and by the output's SQNR (a reward in dB:
+           --beta 400 --entropy-weight 200, FLIQS's weights times 400, as about 4 dB of SQNR go
+           with a point of top-1 on these models);
   random   as many maps as the middle-target RL run scored, under its target (the RL budget),
            and as many as the greedy run scored, under the greedy map's energy (the greedy
            budget); the uniform maps every method scores first count in both budgets;
@@ -66,7 +67,8 @@ def runs_for(model, hw, lo, hi, calibration):
         target = lo + f * (hi - lo)
         runs.append((f"rl_sqnr_{f}", base + sampled + ["--method", "rl", "--target",
                                                          repr(target), "--quality", "sqnr",
-                                                         "--beta", "400"]))
+                                                         "--beta", "400",
+                                                         "--entropy-weight", "200"]))
     return runs
 
 

@@ -290,6 +290,49 @@ TEST_CASE("search: RL converges near its cost target and repeats with its seed")
                        mpsim::UserError);
 }
 
+// A quality in other units (SQNR in dB against top-1 as a fraction): the synthetic quality
+// times 400.
+class Rescaled : public Synthetic {
+ public:
+  std::vector<double> quality(const std::vector<Choice>& cs) override {
+    auto out = Synthetic::quality(cs);
+    for (double& v : out)
+      v *= 400;
+    return out;
+  }
+};
+
+TEST_CASE("search: RL's weights are in the reward's units") {
+  const SearchSpace s = space_of(6);
+  RlOptions rl;
+  rl.target_cost = 0.5 * Synthetic().k(Choice(6, 0));
+  rl.samples = 600;
+  rl.seed = 7;
+  Synthetic f;
+  CachedObjective o(f);
+  const SearchResult plain = rl_search(s, o, rl);
+  REQUIRE(plain.policy_entropy.has_value());
+  REQUIRE(*plain.policy_entropy < 0.05);
+
+  // The quality 400 times larger, the cost and entropy weights left alone: the policy chases
+  // quality alone and the entropy term no longer settles it.
+  Rescaled big;
+  CachedObjective ob(big);
+  const SearchResult unscaled = rl_search(s, ob, rl);
+  CHECK(*unscaled.policy_entropy > 10 * *plain.policy_entropy);
+  CHECK(std::abs(big.k(unscaled.chosen) / rl.target_cost - 1) > 0.10);
+
+  // Both weights scaled with the quality: the same search (Adam does not see the loss's scale).
+  RlOptions scaled = rl;
+  scaled.beta *= 400;
+  scaled.entropy_max *= 400;
+  Rescaled big2;
+  CachedObjective ob2(big2);
+  const SearchResult same = rl_search(s, ob2, scaled);
+  CHECK(same.chosen == plain.chosen);
+  CHECK(*same.policy_entropy < 0.05);
+}
+
 TEST_CASE("search: the reward penalises missing the target, one-sided only above it") {
   RlOptions o;
   o.target_cost = 100;
