@@ -41,7 +41,7 @@ struct SearchCliOptions {
   std::string engine = "sim";
   std::int64_t batch = 0;  // 0: not given
   int samples = 500, samples_per_step = 4, warmup = 50;
-  double learning_rate = 0.1, beta = 1, entropy_weight = 0.5;
+  double learning_rate = 0.1, beta = 1, entropy_max = 0.5;
   bool one_sided = false;
   std::uint64_t seed = 1;
   std::string out;
@@ -106,7 +106,7 @@ void run_search(const SearchCliOptions& o, const CLI::App& cmd, Io& io) {
   run.warmup = o.warmup;
   run.learning_rate = o.learning_rate;
   run.beta = o.beta;
-  run.entropy_weight = o.entropy_weight;
+  run.entropy_max = o.entropy_max;
   run.one_sided = o.one_sided;
   run.seed = o.seed;
   for (const MethodOption& m : method_options())
@@ -246,7 +246,7 @@ void add_search_command(CLI::App& app, Io& io) {
   cmd->add_option("--beta", o->beta, "RL: weight of the cost term of the reward")
       ->check(positive_number(false))
       ->capture_default_str();
-  cmd->add_option("--entropy-weight", o->entropy_weight,
+  cmd->add_option("--entropy-max", o->entropy_max,
                   "RL: the entropy term's weight at the end of its cosine schedule, in the "
                   "reward's units (scale it with --beta for --quality sqnr)")
       ->check(positive_number(false))

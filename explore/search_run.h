@@ -31,7 +31,7 @@ struct SearchRunOptions {
   double beta = 1;              // rl: weight of the cost term
   // rl: FLIQS's beta_max, the entropy weight at the end of the cosine schedule. Like --beta it
   // is in the reward's units, so a quality in dB needs both scaled (docs/search.md).
-  double entropy_weight = 0.5;
+  double entropy_max = 0.5;
   bool one_sided = false;  // rl
   std::uint64_t seed = 1;
   // The method_options() the user gave, by their command-line names: one the method does not

@@ -12,7 +12,7 @@ For each bundled model and hardware config it runs `mpsim search` as
   rl       at targets a quarter, half and three quarters of the way from the cheapest to the
            dearest uniform map (of the candidates RL samples: on edge_npu without 2-bit pairs),
            rewarded by validation top-1 (the default) and by the output's SQNR (a reward in dB:
-           --beta 400 --entropy-weight 200, FLIQS's weights times 400, as about 4 dB of SQNR go
+           --beta 400 --entropy-max 200, FLIQS's weights times 400, as about 4 dB of SQNR go
            with a point of top-1 on these models);
   random   as many maps as the middle-target RL run scored, under its target (the RL budget),
            and as many as the greedy run scored, under the greedy map's energy (the greedy
@@ -68,7 +68,7 @@ def runs_for(model, hw, lo, hi, calibration):
         runs.append((f"rl_sqnr_{f}", base + sampled + ["--method", "rl", "--target",
                                                          repr(target), "--quality", "sqnr",
                                                          "--beta", "400",
-                                                         "--entropy-weight", "200"]))
+                                                         "--entropy-max", "200"]))
     return runs
 
 

@@ -300,7 +300,7 @@ std::vector<std::string> search_inputs(const SearchSetup& s, const SearchRunOpti
     in.push_back("input_shape=" + x.name + "=" + shape_string(x.shape));
   if (s.batch != 0) in.push_back("batch=" + std::to_string(s.batch));
   // Only when not the default, so that records of runs made before the option still resume.
-  if (o.entropy_weight != 0.5) in.push_back("entropy_weight=" + format_number(o.entropy_weight));
+  if (o.entropy_max != 0.5) in.push_back("entropy_max=" + format_number(o.entropy_max));
   return in;
 }
 
@@ -316,7 +316,7 @@ const std::vector<MethodOption>& method_options() {
                                                      {"--warmup", {"rl"}},
                                                      {"--learning-rate", {"rl"}},
                                                      {"--beta", {"rl"}},
-                                                     {"--entropy-weight", {"rl"}},
+                                                     {"--entropy-max", {"rl"}},
                                                      {"--one-sided", {"rl"}}};
   return kOptions;
 }
@@ -339,8 +339,8 @@ SearchReport run_precision_search(PrecisionSearchProblem& problem, const SearchR
   if (!(o.learning_rate > 0) || !std::isfinite(o.learning_rate))
     throw UserError("--learning-rate: expected a number > 0");
   if (!(o.beta >= 0) || !std::isfinite(o.beta)) throw UserError("--beta: expected a number >= 0");
-  if (!(o.entropy_weight >= 0) || !std::isfinite(o.entropy_weight))
-    throw UserError("--entropy-weight: expected a number >= 0");
+  if (!(o.entropy_max >= 0) || !std::isfinite(o.entropy_max))
+    throw UserError("--entropy-max: expected a number >= 0");
   if (o.max_drop && (!(*o.max_drop >= 0) || !std::isfinite(*o.max_drop)))
     throw UserError("--max-drop: expected a number >= 0");
   // Options another method would silently ignore are errors: a user who gives them expects
@@ -414,7 +414,7 @@ SearchReport run_precision_search(PrecisionSearchProblem& problem, const SearchR
     r.learning_rate = o.learning_rate;
     r.target_cost = *report.target_cost;
     r.beta = o.beta;
-    r.entropy_max = o.entropy_weight;
+    r.entropy_max = o.entropy_max;
     r.one_sided = o.one_sided;
     r.seed = o.seed;
     report.result = search::rl_search(space, objective, r);

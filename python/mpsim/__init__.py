@@ -319,7 +319,7 @@ _SEARCH_OPTIONS = {
     "validation_data", "validation_labels", "cost", "quality", "sensitivity", "candidates",
     "pins", "granularity", "engine", "calibration", "batch", "threads", "micro_batch",
     "max_drop", "target", "full_curve", "order", "samples", "samples_per_step", "warmup",
-    "learning_rate", "beta", "entropy_weight", "one_sided", "seed",
+    "learning_rate", "beta", "entropy_max", "one_sided", "seed",
 }
 
 
@@ -333,8 +333,8 @@ def search(hw, model, out, method="greedy", set=None, **options):
     ["conv1=int8:int8"]), granularity, batch (the batch maps are priced at; the model's batch
     dimension must be dynamic), dataset, labels, limit, calib, calib_data, validation,
     validation_data, validation_labels, samples, samples_per_step, warmup, learning_rate, beta,
-    entropy_weight, one_sided, seed, order, full_curve, engine, calibration, threads, micro_batch. Not taken:
-    --input-shape (as mpsim.eval)."""
+    entropy_max, one_sided, seed, order, full_curve, engine, calibration, threads, micro_batch.
+    Not taken: --input-shape (as mpsim.eval)."""
     given = _search_options(options)
     data = _mpsim.search(os.fspath(hw), _sets(set), os.fspath(model), method, os.fspath(out), given)
     return SearchResult(data, os.fspath(out))

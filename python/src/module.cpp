@@ -332,8 +332,7 @@ py::dict precision_search(const std::string& hw_name, const std::vector<std::str
   if (options.contains("samples")) run.samples = py::cast<int>(options["samples"]);
   if (options.contains("seed")) run.seed = py::cast<std::uint64_t>(options["seed"]);
   if (options.contains("beta")) run.beta = py::cast<double>(options["beta"]);
-  if (options.contains("entropy_weight"))
-    run.entropy_weight = py::cast<double>(options["entropy_weight"]);
+  if (options.contains("entropy_max")) run.entropy_max = py::cast<double>(options["entropy_max"]);
   if (options.contains("samples_per_step"))
     run.samples_per_step = py::cast<int>(options["samples_per_step"]);
   if (options.contains("warmup")) run.warmup = py::cast<int>(options["warmup"]);

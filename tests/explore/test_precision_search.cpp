@@ -482,9 +482,7 @@ TEST_CASE("cli search: bad input is a message and exit 2, with no folder written
        {"--target", "0.6xint8:int8", "--sensitivity", "top1"},
        "--sensitivity is for --method greedy; --method rl does not use it"},
       {"greedy", {"--one-sided"}, "--one-sided is for --method rl; --method greedy"},
-      {"random",
-       {"--entropy-weight", "200"},
-       "--entropy-weight is for --method rl; --method random"}};
+      {"random", {"--entropy-max", "200"}, "--entropy-max is for --method rl; --method random"}};
   for (const auto& [method, options, message] : unused)
     fails(with(search_args(method, out), options), message);
   fails(with(search_args("greedy", out), {"--target", "0.01xint8:int8"}),

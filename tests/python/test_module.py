@@ -204,7 +204,7 @@ def test_search_takes_the_commands_data_and_rl_flags(tmp_path):
                  validation=30, validation_data=files["val"],
                  validation_labels=files["val_labels"], target="0.7xint8:int8", samples=12,
                  samples_per_step=3, warmup=3, learning_rate=0.05, beta=2, one_sided=True,
-                 entropy_weight=3, micro_batch=4,
+                 entropy_max=3, micro_batch=4,
                  candidates="int8:int8,int4:int8,int8:int4,int4:int4")
     subprocess.run(
         [os.path.join(BUILD, "mpsim"), "search", "--method", "rl", "--hw", "edge_npu", "--model",
@@ -212,7 +212,7 @@ def test_search_takes_the_commands_data_and_rl_flags(tmp_path):
          "--calib-data", str(files["calib"]), "--calib", "20", "--validation", "30",
          "--validation-data", str(files["val"]), "--validation-labels", str(files["val_labels"]),
          "--target", "0.7xint8:int8", "--samples", "12", "--samples-per-step", "3", "--warmup",
-         "3", "--learning-rate", "0.05", "--beta", "2", "--one-sided", "--entropy-weight", "3",
+         "3", "--learning-rate", "0.05", "--beta", "2", "--one-sided", "--entropy-max", "3",
          "--micro-batch", "4", "--candidates", "int8:int8,int4:int8,int8:int4,int4:int4", "--out",
          str(tmp_path / "cli")],
         check=True, capture_output=True,
@@ -228,9 +228,9 @@ def test_search_takes_the_commands_data_and_rl_flags(tmp_path):
     with pytest.raises(mpsim.Error, match="--learning-rate: expected a number > 0"):
         mpsim.search("edge_npu", model, tmp_path / "bad", method="rl", target="0.7xint8:int8",
                       learning_rate=0, limit=20, validation=20)
-    with pytest.raises(mpsim.Error, match="--entropy-weight: expected a number >= 0"):
+    with pytest.raises(mpsim.Error, match="--entropy-max: expected a number >= 0"):
         mpsim.search("edge_npu", model, tmp_path / "bad", method="rl", target="0.7xint8:int8",
-                      entropy_weight=float("nan"), limit=20, validation=20)
+                      entropy_max=float("nan"), limit=20, validation=20)
     assert not (tmp_path / "bad").exists()
 
 
