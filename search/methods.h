@@ -71,6 +71,9 @@ struct RlOptions {
 };
 // The reward of a choice: quality - beta |C / C_T - 1| (one-sided: - beta max(0, C / C_T - 1)).
 double rl_reward(double quality, double cost, const RlOptions& o);
+// The mean entropy per decision (nats) above which rl_search notes that its policy has not
+// converged.
+inline constexpr double kSettledEntropy = 0.1;
 SearchResult rl_search(const SearchSpace& space, CachedObjective& objective, const RlOptions& o);
 
 struct RandomOptions {

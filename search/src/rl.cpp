@@ -161,6 +161,13 @@ SearchResult rl_search(const SearchSpace& space, CachedObjective& objective, con
                 "%.3f x the target",
                 policy.mean_entropy(), c, c / o.target_cost);
   r.notes.push_back(note);
+  // Above 0.1 nats a two-way decision still gives its runner-up about 2 % (FLIQS's converged
+  // policies end near 0): the most probable map of a spread policy is not a settled choice.
+  if (*r.policy_entropy > kSettledEntropy)
+    r.notes.push_back(
+        "the policy has not converged (over 0.1 nats per decision): its most probable map is "
+        "not a settled choice; a larger entropy weight, in the reward's units, or more samples "
+        "settle it");
   return r;
 }
 

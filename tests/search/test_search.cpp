@@ -320,6 +320,9 @@ TEST_CASE("search: RL's weights are in the reward's units") {
   CachedObjective ob(big);
   const SearchResult unscaled = rl_search(s, ob, rl);
   CHECK(*unscaled.policy_entropy > 10 * *plain.policy_entropy);
+  CHECK(*unscaled.policy_entropy > kSettledEntropy);
+  CHECK(unscaled.notes.back().find("the policy has not converged") != std::string::npos);
+  CHECK(plain.notes.size() == 1);
   CHECK(std::abs(big.k(unscaled.chosen) / rl.target_cost - 1) > 0.10);
 
   // Both weights scaled with the quality: the same search (Adam does not see the loss's scale).
