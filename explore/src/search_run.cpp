@@ -300,7 +300,8 @@ std::vector<std::string> search_inputs(const SearchSetup& s, const SearchRunOpti
     in.push_back("input_shape=" + x.name + "=" + shape_string(x.shape));
   if (s.batch != 0) in.push_back("batch=" + std::to_string(s.batch));
   // Only when not the default, so that records of runs made before the option still resume.
-  if (o.entropy_max != 0.5) in.push_back("entropy_max=" + format_number(o.entropy_max));
+  if (o.entropy_max != SearchRunOptions{}.entropy_max)
+    in.push_back("entropy_max=" + format_number(o.entropy_max));
   return in;
 }
 
@@ -515,6 +516,35 @@ std::string number_or_empty(double v) {
   return std::isnan(v) ? "" : format_number(v);
 }
 
+// The method_options() the method uses, by the command's names with underscores, so that a
+// front.json says which run it is (--target and --sensitivity have their own keys).
+nlohmann::ordered_json method_settings(const SearchRunOptions& o) {
+  using json = nlohmann::ordered_json;
+  const std::map<std::string, json> value = {
+      {"--max-drop", o.max_drop ? json(*o.max_drop) : json(nullptr)},
+      {"--full-curve", o.full_curve},
+      {"--order", o.order},
+      {"--samples", o.samples},
+      {"--seed", o.seed},
+      {"--samples-per-step", o.samples_per_step},
+      {"--warmup", o.warmup},
+      {"--learning-rate", o.learning_rate},
+      {"--beta", o.beta},
+      {"--entropy-max", o.entropy_max},
+      {"--one-sided", o.one_sided}};
+  json s = json::object();
+  for (const MethodOption& m : method_options()) {
+    const auto v = value.find(m.flag);
+    if (v == value.end() ||
+        std::find(m.methods.begin(), m.methods.end(), o.method) == m.methods.end())
+      continue;
+    std::string key = m.flag.substr(2);
+    std::replace(key.begin(), key.end(), '-', '_');
+    s[key] = v->second;
+  }
+  return s;
+}
+
 nlohmann::ordered_json number_or_null(double v) {
   return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(nullptr);
 }
@@ -624,6 +654,7 @@ void write_search_outputs(PrecisionSearchProblem& problem, const SearchReport& r
     for (const auto& [split, source] : problem.data_sources())
       data[split] = source;
     front["data"] = data;  // where the validation, calibration and test images come from
+    front["settings"] = method_settings(o);
     front["reference_quality"] = number_or_null(report.reference_quality);
     front["target_cost"] = report.target_cost ? nlohmann::ordered_json(*report.target_cost)
                                               : nlohmann::ordered_json(nullptr);

@@ -297,6 +297,9 @@ TEST_CASE("cli search: greedy writes a front whose maps the other commands price
     CHECK(std::filesystem::exists(out + "/" + f));
   CHECK_FALSE(std::filesystem::exists(out + ".partial"));
   const auto front = nlohmann::json::parse(test::read_file(out + "/front.json"));
+  // The greedy options, and only those, with the drop as a fraction of top-1.
+  CHECK(front.at("settings") ==
+        nlohmann::json{{"max_drop", 0.02}, {"full_curve", false}, {"order", "score"}});
   const auto& chosen = front.at("rows").at(front.at("chosen_row").get<std::size_t>());
   CHECK(chosen.at("validation_quality").get<double>() >=
         front.at("reference_quality").get<double>() - 0.02);

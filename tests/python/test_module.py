@@ -219,6 +219,9 @@ def test_search_takes_the_commands_data_and_rl_flags(tmp_path):
     )
     for name in ("front.csv", "chosen.toml", "trace.csv"):
         assert (tmp_path / "py" / name).read_bytes() == (tmp_path / "cli" / name).read_bytes()
+    settings = json.loads((tmp_path / "py" / "front.json").read_text())["settings"]
+    assert settings == {"samples": 12, "seed": 1, "samples_per_step": 3, "warmup": 3,
+                        "learning_rate": 0.05, "beta": 2, "entropy_max": 3, "one_sided": True}
     # One trace row per sample (the flags themselves are covered by the byte comparison).
     trace = (tmp_path / "py" / "trace.csv").read_text().splitlines()
     assert len(trace) == 1 + 12
