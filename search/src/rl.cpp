@@ -155,7 +155,7 @@ SearchResult rl_search(const SearchSpace& space, CachedObjective& objective, con
   const double q = objective.quality(r.chosen), c = objective.cost(r.chosen);
   r.policy_entropy = policy.mean_entropy();
   r.evaluated.push_back({r.chosen, q, c});
-  char note[160];
+  char note[256];
   std::snprintf(note, sizeof note,
                 "final policy: mean entropy %.4f nats per decision; chosen map's cost %.4g = "
                 "%.3f x the target",
@@ -163,11 +163,15 @@ SearchResult rl_search(const SearchSpace& space, CachedObjective& objective, con
   r.notes.push_back(note);
   // Above 0.1 nats a two-way decision still gives its runner-up about 2 % (FLIQS's converged
   // policies end near 0): the most probable map of a spread policy is not a settled choice.
-  if (*r.policy_entropy > kSettledEntropy)
-    r.notes.push_back(
-        "the policy has not converged (over 0.1 nats per decision): its most probable map is "
-        "not a settled choice; a larger entropy weight, in the reward's units, or more samples "
-        "settle it");
+  if (*r.policy_entropy > kSettledEntropy) {
+    std::snprintf(
+        note, sizeof note,
+        "the policy has not converged (over %g nats per decision): its most probable map "
+        "is not a settled choice; a larger entropy weight, in the reward's units, or more "
+        "samples settle it",
+        kSettledEntropy);
+    r.notes.push_back(note);
+  }
   return r;
 }
 
