@@ -255,6 +255,42 @@ std::size_t expected_evaluations(const search::SearchSpace& s, const SearchRunOp
   return uniform;
 }
 
+// The values of the method_options() kept in SearchRunOptions, by flag (--target and
+// --sensitivity have their own fields and their own keys in front.json).
+std::map<std::string, nlohmann::ordered_json> option_values(const SearchRunOptions& o) {
+  using json = nlohmann::ordered_json;
+  return {{"--max-drop", o.max_drop ? json(*o.max_drop) : json(nullptr)},
+          {"--full-curve", o.full_curve},
+          {"--order", o.order},
+          {"--samples", o.samples},
+          {"--seed", o.seed},
+          {"--samples-per-step", o.samples_per_step},
+          {"--warmup", o.warmup},
+          {"--learning-rate", o.learning_rate},
+          {"--beta", o.beta},
+          {"--entropy-max", o.entropy_max},
+          {"--one-sided", o.one_sided}};
+}
+
+bool method_uses(const MethodOption& m, const std::string& method) {
+  return std::find(m.methods.begin(), m.methods.end(), method) != m.methods.end();
+}
+
+// The options the method uses, by the command's names with underscores, so that a front.json
+// says which run it is.
+nlohmann::ordered_json method_settings(const SearchRunOptions& o) {
+  const auto values = option_values(o);
+  nlohmann::ordered_json s = nlohmann::ordered_json::object();
+  for (const MethodOption& m : method_options()) {
+    const auto v = values.find(m.flag);
+    if (v == values.end() || !method_uses(m, o.method)) continue;
+    std::string key = m.flag.substr(2);
+    std::replace(key.begin(), key.end(), '-', '_');
+    s[key] = v->second;
+  }
+  return s;
+}
+
 }  // namespace
 
 std::vector<std::string> search_inputs(const SearchSetup& s, const SearchRunOptions& o) {
@@ -347,17 +383,17 @@ SearchReport run_precision_search(PrecisionSearchProblem& problem, const SearchR
   // Options another method would silently ignore are errors: a user who gives them expects
   // them to act. Given: what the caller says was given, and what differs from the defaults.
   std::vector<std::string> given = o.given;
-  if (o.max_drop) given.push_back("--max-drop");
-  if (o.full_curve) given.push_back("--full-curve");
-  if (o.order != "score") given.push_back("--order");
+  const auto values = option_values(o), defaults = option_values(SearchRunOptions{});
+  for (const auto& [flag, value] : values)
+    if (value != defaults.at(flag)) given.push_back(flag);
   if (!o.target.empty()) given.push_back("--target");
   const std::string which = "--method " + o.method;
   for (const std::string& flag : given) {
     const auto owner = std::find_if(method_options().begin(), method_options().end(),
                                     [&](const MethodOption& e) { return e.flag == flag; });
     if (owner == method_options().end()) continue;
+    if (method_uses(*owner, o.method)) continue;
     const auto& methods = owner->methods;
-    if (std::find(methods.begin(), methods.end(), o.method) != methods.end()) continue;
     std::string names;
     for (std::size_t i = 0; i < methods.size(); ++i)
       names += (i == 0 ? "" : i + 1 == methods.size() ? " or " : ", ") + methods[i];
@@ -514,35 +550,6 @@ namespace {
 
 std::string number_or_empty(double v) {
   return std::isnan(v) ? "" : format_number(v);
-}
-
-// The method_options() the method uses, by the command's names with underscores, so that a
-// front.json says which run it is (--target and --sensitivity have their own keys).
-nlohmann::ordered_json method_settings(const SearchRunOptions& o) {
-  using json = nlohmann::ordered_json;
-  const std::map<std::string, json> value = {
-      {"--max-drop", o.max_drop ? json(*o.max_drop) : json(nullptr)},
-      {"--full-curve", o.full_curve},
-      {"--order", o.order},
-      {"--samples", o.samples},
-      {"--seed", o.seed},
-      {"--samples-per-step", o.samples_per_step},
-      {"--warmup", o.warmup},
-      {"--learning-rate", o.learning_rate},
-      {"--beta", o.beta},
-      {"--entropy-max", o.entropy_max},
-      {"--one-sided", o.one_sided}};
-  json s = json::object();
-  for (const MethodOption& m : method_options()) {
-    const auto v = value.find(m.flag);
-    if (v == value.end() ||
-        std::find(m.methods.begin(), m.methods.end(), o.method) == m.methods.end())
-      continue;
-    std::string key = m.flag.substr(2);
-    std::replace(key.begin(), key.end(), '-', '_');
-    s[key] = v->second;
-  }
-  return s;
 }
 
 nlohmann::ordered_json number_or_null(double v) {

@@ -285,6 +285,15 @@ TEST_CASE("precision search: maps scored elsewhere give the same report as maps 
   });
   CHECK_THROWS_WITH_AS(wrong.quality({search::uniform_choice(wrong.space(), 0)}),
                        doctest::Contains("returned 0 results for 1 maps"), UserError);
+
+  // A library caller that sets another method's option, without naming it in `given`, is
+  // refused as the command's user is: a value off the default counts as given.
+  SearchRunOptions rl_only = o;
+  rl_only.entropy_max = 3;
+  CHECK_THROWS_WITH_AS(run_precision_search(here, rl_only, dir.path("refused")),
+                       doctest::Contains("--entropy-max is for --method rl; --method greedy"),
+                       UserError);
+  CHECK_FALSE(std::filesystem::exists(dir.path("refused") + ".partial"));
 }
 
 TEST_CASE("cli search: greedy writes a front whose maps the other commands price alike") {
