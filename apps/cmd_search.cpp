@@ -164,7 +164,9 @@ void run_search(const SearchCliOptions& o, const CLI::App& cmd, Io& io) {
   const MapFigures& b = *base.figures;
   const QualityMetric qm = setup.quality;
   TextTable summary({"", "chosen", "best uniform", "chosen / uniform"});
-  summary.add_row({"validation " + quality_metric_name(qm), quality_text(chosen.quality, qm),
+  // "top1" is the option's spelling; the table says it as the other rows do.
+  const std::string quality_label = qm == QualityMetric::kTop1 ? "top-1" : quality_metric_name(qm);
+  summary.add_row({"validation " + quality_label, quality_text(chosen.quality, qm),
                    quality_text(base.quality, qm), ""});
   summary.add_row({"test top-1", percent_text(c.test_top1), percent_text(b.test_top1), ""});
   summary.add_row(

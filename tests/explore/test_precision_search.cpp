@@ -302,6 +302,7 @@ TEST_CASE("cli search: greedy writes a front whose maps the other commands price
   const auto r = test::run_cli(with(search_args("greedy", out), {"--max-drop", "2"}));
   REQUIRE_MESSAGE(r.status == 0, r.err);
   CHECK(r.out.find("best uniform") != std::string::npos);
+  CHECK(r.out.find("validation top-1 ") != std::string::npos);  // not the option's "top1"
   for (const char* f : {"front.csv", "front.json", "chosen.toml", "trace.csv"})
     CHECK(std::filesystem::exists(out + "/" + f));
   CHECK_FALSE(std::filesystem::exists(out + ".partial"));
