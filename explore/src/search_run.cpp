@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
 #include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -291,6 +292,45 @@ nlohmann::ordered_json method_settings(const SearchRunOptions& o) {
   return s;
 }
 
+// The message for a target beyond the uniform maps' span: the span in the cost's unit, which
+// pair ends it, and, for a target relative to a pair, the span in that form rounded inwards,
+// so that the figures can be given back as targets.
+std::string target_out_of_reach(PrecisionSearchProblem& problem, const std::string& target,
+                                double cost, std::pair<double, double> span,
+                                std::pair<int, int> ends) {
+  const std::string unit = cost_metric_unit(problem.setup().cost);
+  const auto short_number = [](double v) {
+    std::ostringstream s;
+    s << std::setprecision(4) << v;
+    return s.str();
+  };
+  std::string pair;
+  double per_share = 0;  // the cost of the pair the target is relative to
+  if (const auto x = target.find('x'); x != std::string::npos) {
+    pair = target.substr(x + 1);
+    const int c = problem.candidate_index(pair);
+    if (c >= 0) per_share = problem.cost({search::uniform_choice(problem.space(), c)}).front();
+  }
+  const auto end = [&](double v, int c, const char* which, bool up) {
+    std::string text =
+        short_number(v) + " " + unit + " (" + which + ", " + problem.candidate_name(c);
+    if (per_share > 0) {
+      // Four decimals, rounded towards the inside of the span (a step further when the
+      // product with the pair's cost would still land outside by a rounding).
+      double steps = up ? std::ceil(v / per_share * 1e4) : std::floor(v / per_share * 1e4);
+      if (up ? steps / 1e4 * per_share < v : steps / 1e4 * per_share > v) steps += up ? 1 : -1;
+      std::ostringstream share;
+      share << std::fixed << std::setprecision(4) << steps / 1e4;
+      text += ": " + share.str() + "x" + pair;
+    }
+    return text + ")";
+  };
+  return "--target " + target + " = " + short_number(cost) + " " + unit +
+         " is outside what the candidates reach: " +
+         end(span.first, ends.first, "the cheapest uniform map", true) + " to " +
+         end(span.second, ends.second, "the dearest", false);
+}
+
 }  // namespace
 
 std::vector<std::string> search_inputs(const SearchSetup& s, const SearchRunOptions& o) {
@@ -410,16 +450,15 @@ SearchReport run_precision_search(PrecisionSearchProblem& problem, const SearchR
   if (!o.target.empty()) {
     report.target_cost = problem.parse_target(o.target);
     double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    int cheapest = 0, dearest = 0;
     for (int c = 0; c < space.candidates; ++c) {
       const double cost = problem.cost({search::uniform_choice(space, c)}).front();
-      lo = std::min(lo, cost);
-      hi = std::max(hi, cost);
+      if (cost < lo) lo = cost, cheapest = c;
+      if (cost > hi) hi = cost, dearest = c;
     }
     if (*report.target_cost < lo || *report.target_cost > hi)
-      throw UserError("--target " + o.target + " = " + format_number(*report.target_cost) + " " +
-                      cost_metric_unit(problem.setup().cost) +
-                      " is outside what the candidates reach: " + format_number(lo) + " to " +
-                      format_number(hi) + " (the cheapest and the dearest uniform map)");
+      throw UserError(target_out_of_reach(problem, o.target, *report.target_cost, {lo, hi},
+                                          {cheapest, dearest}));
   }
 
   SearchRecord record(out_dir + ".partial", fingerprint(search_inputs(problem.setup(), o)));

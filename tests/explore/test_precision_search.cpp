@@ -500,8 +500,13 @@ TEST_CASE("cli search: bad input is a message and exit 2, with no folder written
     fails(with(search_args(method, out), options), message);
   fails(with(search_args("greedy", out), {"--target", "0.01xint8:int8"}),
         "is outside what the candidates reach: ");
+  // The span in the target's own form, rounded inwards, so that it can be given back.
   fails(with(search_args("rl", out), {"--target", "2xint8:int8"}),
-        "(the cheapest and the dearest uniform map)");
+        "(the cheapest uniform map, int2:int2: 0.2010xint8:int8) to 1.095e+07 pJ (the dearest, "
+        "int8:int8: 1.0000xint8:int8)");
+  fails(with(search_args("rl", out), {"--target", "1"}),
+        "--target 1 = 1 pJ is outside what the candidates reach: 2.201e+06 pJ (the cheapest "
+        "uniform map, int2:int2) to 1.095e+07 pJ (the dearest, int8:int8)");
   auto big = search_args("greedy", out);
   *(std::find(big.begin(), big.end(), "--validation") + 1) = "100000";
   fails(big, "--validation 100000: fashion-mnist:train has only 60000 images");
