@@ -79,7 +79,8 @@ SearchResult rl_search(const SearchSpace& space, CachedObjective& objective, con
 struct RandomOptions {
   int samples = 500;
   std::uint64_t seed = 1;
-  // Chosen: the most accurate sample at or below this cost (none: the most accurate).
+  // Chosen: the most accurate map at or below this cost (none: the most accurate), among the
+  // samples and the uniform maps (part of the budget; scored before, so free here).
   std::optional<double> max_cost;
 };
 SearchResult random_search(const SearchSpace& space, CachedObjective& objective,

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -39,17 +40,20 @@ class CachedObjective : public Objective {
   double quality(const Choice& c) { return quality(std::vector<Choice>{c}).front(); }
   double cost(const Choice& c) { return cost(std::vector<Choice>{c}).front(); }
 
-  // Choices scored for quality or sensitivity (each a pass of the evaluator).
-  std::size_t quality_evaluations() const { return quality_evaluations_; }
-  std::size_t cost_evaluations() const { return cost_evaluations_; }
+  // Choices scored for quality or sensitivity, each choice once: one pass of the evaluator
+  // gives both numbers, so a probe that is also a map scored for quality is one evaluation.
+  std::size_t quality_evaluations() const { return scored_.size(); }
+  std::size_t cost_evaluations() const { return costed_.size(); }
 
  private:
   using Values = std::vector<double> (Objective::*)(const std::vector<Choice>&);
+  // Fills `cache` for the choices it lacks (noting them in `seen`); returns every value.
   std::vector<double> lookup(const std::vector<Choice>& choices,
-                             std::map<std::string, double>& cache, std::size_t& counter, Values of);
+                             std::map<std::string, double>& cache, std::set<std::string>& seen,
+                             Values of);
   Objective& inner_;
   std::map<std::string, double> quality_cache_, cost_cache_, sensitivity_cache_;
-  std::size_t quality_evaluations_ = 0, cost_evaluations_ = 0;
+  std::set<std::string> scored_, costed_;
 };
 
 }  // namespace mpsim::search

@@ -6,7 +6,7 @@ namespace mpsim::search {
 
 std::vector<double> CachedObjective::lookup(const std::vector<Choice>& choices,
                                             std::map<std::string, double>& cache,
-                                            std::size_t& counter, Values of) {
+                                            std::set<std::string>& seen, Values of) {
   // The choices not yet known, each once, go to the wrapped objective as one batch.
   std::vector<Choice> missing;
   std::vector<std::string> missing_keys;
@@ -20,9 +20,10 @@ std::vector<double> CachedObjective::lookup(const std::vector<Choice>& choices,
   }
   if (!missing.empty()) {
     const auto values = (inner_.*of)(missing);
-    for (std::size_t i = 0; i < missing.size(); ++i)
+    for (std::size_t i = 0; i < missing.size(); ++i) {
       cache.emplace(missing_keys[i], values.at(i));
-    counter += missing.size();
+      seen.insert(missing_keys[i]);
+    }
   }
   std::vector<double> out;
   out.reserve(choices.size());
@@ -32,15 +33,15 @@ std::vector<double> CachedObjective::lookup(const std::vector<Choice>& choices,
 }
 
 std::vector<double> CachedObjective::quality(const std::vector<Choice>& choices) {
-  return lookup(choices, quality_cache_, quality_evaluations_, &Objective::quality);
+  return lookup(choices, quality_cache_, scored_, &Objective::quality);
 }
 
 std::vector<double> CachedObjective::cost(const std::vector<Choice>& choices) {
-  return lookup(choices, cost_cache_, cost_evaluations_, &Objective::cost);
+  return lookup(choices, cost_cache_, costed_, &Objective::cost);
 }
 
 std::vector<double> CachedObjective::sensitivity(const std::vector<Choice>& choices) {
-  return lookup(choices, sensitivity_cache_, quality_evaluations_, &Objective::sensitivity);
+  return lookup(choices, sensitivity_cache_, scored_, &Objective::sensitivity);
 }
 
 }  // namespace mpsim::search

@@ -23,20 +23,33 @@ SearchResult random_search(const SearchSpace& space, CachedObjective& objective,
   }
   const auto q = objective.quality(choices);
   const auto k = objective.cost(choices);
-  std::optional<std::size_t> best;
   for (std::size_t i = 0; i < choices.size(); ++i) {
     r.evaluated.push_back({choices[i], q[i], k[i]});
     r.trace.rows.push_back({static_cast<double>(i), q[i], k[i]});
-    if (o.max_cost && k[i] > *o.max_cost) continue;
-    if (!best || q[i] > q[*best] || (q[i] == q[*best] && k[i] < k[*best])) best = i;
+  }
+  // The pick is among the uniform maps too: they are part of the budget the control is given
+  // (a run is compared at equal numbers of maps scored, baselines included), and a sample that
+  // a baseline beats under the limit is no answer. Already scored, they cost nothing here.
+  std::vector<Evaluated> pool = r.evaluated;
+  for (int c = 0; c < space.candidates; ++c) {
+    const Choice u = uniform_choice(space, c);
+    pool.push_back({u, objective.quality(u), objective.cost(u)});
+  }
+  std::optional<std::size_t> best;
+  for (std::size_t i = 0; i < pool.size(); ++i) {
+    const Evaluated& e = pool[i];
+    if (o.max_cost && e.cost > *o.max_cost) continue;
+    if (!best || e.quality > pool[*best].quality ||
+        (e.quality == pool[*best].quality && e.cost < pool[*best].cost))
+      best = i;
   }
   if (!best) {
-    r.notes.push_back("no sample costs at most the limit; chosen: the cheapest sample");
+    r.notes.push_back("no map costs at most the limit; chosen: the cheapest");
     best = 0;
-    for (std::size_t i = 1; i < choices.size(); ++i)
-      if (k[i] < k[*best]) best = i;
+    for (std::size_t i = 1; i < pool.size(); ++i)
+      if (pool[i].cost < pool[*best].cost) best = i;
   }
-  if (!choices.empty()) r.chosen = choices[*best];
+  if (!pool.empty()) r.chosen = pool[*best].choice;
   return r;
 }
 

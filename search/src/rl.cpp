@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <limits>
 #include <numbers>
+#include <string>
 
 #include "formats/error.h"
 #include "search/methods.h"
@@ -80,6 +81,10 @@ SearchResult rl_search(const SearchSpace& space, CachedObjective& objective, con
   if (!(o.target_cost > 0)) throw UserError("the RL search needs a positive cost target");
   if (o.samples < 1 || o.samples_per_step < 1 || o.warmup_samples < 0)
     throw UserError("the RL search needs at least one sample and one sample per step");
+  if (o.warmup_samples >= o.samples)
+    throw UserError("the RL search learns only after its warm-up: " + std::to_string(o.samples) +
+                    " samples (--samples) leave none after " + std::to_string(o.warmup_samples) +
+                    " warm-up samples (--warmup)");
   SearchResult r;
   r.method = "rl";
   r.trace.columns = {"step", "sample", "reward", "cost", "quality", "entropy", "baseline"};
@@ -138,6 +143,14 @@ SearchResult rl_search(const SearchSpace& space, CachedObjective& objective, con
           if (p[j] > 0) g[d][j] += beta_h * (-p[j] * (std::log(p[j]) + h)) / decisions;
       }
       policy.adam(g, o.learning_rate);
+      // A step so large that a logit overflows leaves no policy to sample from or to read a
+      // map off (its probabilities are NaN): an error, not a "converged" result.
+      for (const auto& z : policy.logits)
+        for (double x : z)
+          if (!std::isfinite(x))
+            throw UserError("the RL policy diverged at step " + std::to_string(step) +
+                            " (a logit is no longer a finite number): lower the learning rate "
+                            "(--learning-rate) or the entropy weight (--entropy-max)");
     }
     sample += k;
     ++step;

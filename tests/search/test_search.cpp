@@ -110,6 +110,10 @@ TEST_CASE("search: the cache evaluates each choice once and counts it") {
   CHECK(o.quality_evaluations() == 2);
   CHECK(o.cost(b) == f.k(b));
   CHECK(o.cost_evaluations() == 1);
+  // A sensitivity is read off the same pass as the quality: a choice scored for both is one
+  // evaluation (here the synthetic objective's sensitivity is its quality).
+  o.sensitivity(std::vector<Choice>{a, Choice(6, 2)});
+  CHECK(o.quality_evaluations() == 3);
 }
 
 TEST_CASE("search: uniform maps, the most accurate chosen") {
@@ -365,4 +369,41 @@ TEST_CASE("search: random samples at a budget, the best under a cost limit chose
     for (int c = 0; c < 3; ++c)
       CHECK(std::any_of(r.evaluated.begin(), r.evaluated.end(),
                         [&](const Evaluated& e) { return e.choice[d] == c; }));
+}
+
+TEST_CASE("search: random's pick includes the uniform maps of its budget") {
+  // Every map equally accurate: the cheapest under the limit wins, and that is uniform 2-bit,
+  // which three samples almost surely are not (a chance of 3 in 729).
+  Synthetic f;
+  f.weight = {0, 0, 0, 0, 0, 0};
+  CachedObjective o(f);
+  RandomOptions ro;
+  ro.samples = 3;
+  ro.seed = 1;
+  ro.max_cost = f.k(Choice(6, 1));
+  const SearchResult r = random_search(space_of(6), o, ro);
+  CHECK(r.evaluated.size() == 3);
+  CHECK(r.chosen == Choice(6, 2));
+  // With the uniform maps worse than any sample, a sample is chosen as before.
+  Synthetic g;
+  CachedObjective og(g);
+  ro.max_cost.reset();
+  const SearchResult best = random_search(space_of(6), og, ro);
+  CHECK(best.chosen == Choice(6, 0));  // uniform 8-bit: no sample is as accurate
+}
+
+TEST_CASE("search: RL refuses a warm-up as long as the run and reports a diverged policy") {
+  Synthetic f;
+  CachedObjective o(f);
+  RlOptions ro;
+  ro.target_cost = 0.5 * f.k(Choice(6, 0));
+  ro.samples = 40;
+  ro.warmup_samples = 40;
+  CHECK_THROWS_WITH_AS(rl_search(space_of(6), o, ro),
+                       doctest::Contains("40 samples (--samples) leave none after 40 warm-up"),
+                       mpsim::UserError);
+  ro.warmup_samples = 8;
+  ro.learning_rate = 1e308;  // Adam's step overflows the logits
+  CHECK_THROWS_WITH_AS(rl_search(space_of(6), o, ro),
+                       doctest::Contains("the RL policy diverged at step"), mpsim::UserError);
 }
