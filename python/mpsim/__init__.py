@@ -314,13 +314,47 @@ class SearchResult:
         )
 
 
+# mpsim.search's keyword options by the kind of value each takes: "text" (str or a path),
+# "whole" (int), "number" (int or float), "flag" (bool), "texts" (a list of str), and the two
+# that take more than one kind.
 _SEARCH_OPTIONS = {
-    "dataset", "labels", "limit", "calib", "calib_data", "normalize", "validation",
-    "validation_data", "validation_labels", "cost", "quality", "sensitivity", "candidates",
-    "pins", "granularity", "engine", "calibration", "batch", "threads", "micro_batch",
-    "max_drop", "target", "full_curve", "order", "samples", "samples_per_step", "warmup",
-    "learning_rate", "beta", "entropy_max", "one_sided", "seed",
+    "dataset": "text", "labels": "text", "limit": "whole", "calib": "whole",
+    "calib_data": "text", "normalize": "text", "validation": "whole", "validation_data": "text",
+    "validation_labels": "text", "cost": "text", "quality": "text", "sensitivity": "text",
+    "candidates": "text or texts", "pins": "texts", "granularity": "text", "engine": "text",
+    "calibration": "text", "batch": "whole", "threads": "whole", "micro_batch": "whole",
+    "max_drop": "number", "target": "text or number", "full_curve": "flag", "order": "text",
+    "samples": "whole", "samples_per_step": "whole", "warmup": "whole", "learning_rate": "number",
+    "beta": "number", "entropy_max": "number", "one_sided": "flag", "seed": "whole",
 }
+
+_KIND_NAMES = {
+    "text": "a string", "whole": "a whole number", "number": "a number", "flag": "True or False",
+    "texts": "a list of strings", "text or texts": "a string or a list of strings",
+    "text or number": "a string (SHARExPAIR) or a number",
+}
+
+
+def _search_value(key, value):
+    """One keyword option as the C++ side takes it, or Error naming the option."""
+    kind = _SEARCH_OPTIONS[key]
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    is_texts = isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value)
+    if "text" in kind.split(" or ") and isinstance(value, str):
+        return value
+    if "texts" in kind and is_texts:
+        return list(value) if kind == "texts" else ",".join(value)
+    if kind == "whole" and isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if kind == "number" and is_number:
+        return float(value)
+    if kind == "text or number" and is_number:
+        return repr(float(value))  # a cost in the cost's unit, as the command reads it
+    if kind == "flag" and isinstance(value, bool):
+        return value
+    raise Error(f"{key}: expected {_KIND_NAMES[kind]}, not {type(value).__name__} {value!r}")
 
 
 def search(hw, model, out, method="greedy", set=None, **options):
@@ -329,7 +363,7 @@ def search(hw, model, out, method="greedy", set=None, **options):
     command's flags with underscores: cost (energy|latency|edp|bops), quality
     (top1|agreement|sqnr), sensitivity (what ranks greedy's probes: sqnr, the default, top1 or
     agreement), max_drop (points, or dB for sqnr), target ("0.6xint8:int8"),
-    candidates ("int8:int8,int4:int8"), pins (the repeatable --pin as a list:
+    candidates ("int8:int8,int4:int8" or a list of pairs), pins (the repeatable --pin as a list:
     ["conv1=int8:int8"]), granularity, batch (the batch maps are priced at; the model's batch
     dimension must be dynamic), dataset, labels, limit, calib, calib_data, validation,
     validation_data, validation_labels, samples, samples_per_step, warmup, learning_rate, beta,
@@ -349,9 +383,10 @@ def _search_options(options):
         raise Error(f"search: unknown option {unknown[0]!r} (known: {known})")
     given = {}
     for key, value in options.items():
-        if value is None:
+        # None and a False flag are what leaving the option out means.
+        if value is None or (value is False and _SEARCH_OPTIONS.get(key) == "flag"):
             continue
-        given[key] = os.fspath(value) if isinstance(value, os.PathLike) else value
+        given[key] = _search_value(key, value)
     return given
 
 

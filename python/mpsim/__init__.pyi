@@ -105,7 +105,7 @@ class SearchResult:
     rows: list[dict[str, Any]]
     chosen: int
     best_uniform: int
-    reference_quality: float
+    reference_quality: float | None  # greedy only
     quality_evaluations: int
     chosen_map: list[tuple[str, str, str]]
     out: str

@@ -7,6 +7,7 @@
 #include <pybind11/stl.h>
 
 #include <algorithm>
+#include <cmath>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -266,8 +267,21 @@ py::dict evaluate(const std::string& model, const std::string& dataset, const st
 
 // A search's setup and run options from mpsim.search's keyword options (already checked for
 // unknown names on the Python side).
+// An option's value as the C++ side needs it; a value of another type, or a number out of the
+// type's range, is an error naming the option (mpsim.Error) rather than pybind11's bare one.
+template <typename T>
+T option_value(const py::dict& options, const char* key) {
+  try {
+    return py::cast<T>(options[key]);
+  } catch (const py::cast_error&) {
+    const py::handle v = options[key];
+    throw UserError(std::string(key) + ": " + py::cast<std::string>(py::repr(v)) +
+                    " is not a value this option takes (or is out of its range)");
+  }
+}
+
 std::string option_text(const py::dict& options, const char* key, const char* fallback) {
-  return options.contains(key) ? py::cast<std::string>(options[key]) : std::string(fallback);
+  return options.contains(key) ? option_value<std::string>(options, key) : std::string(fallback);
 }
 
 SearchSetup search_setup(const std::string& hw_name, const std::vector<std::string>& sets,
@@ -279,35 +293,41 @@ SearchSetup search_setup(const std::string& hw_name, const std::vector<std::stri
   setup.eval.model = model;
   setup.eval.dataset = text("dataset", "fashion-mnist:test");
   setup.eval.labels = text("labels", "");
-  setup.eval.limit = options.contains("limit") ? py::cast<std::size_t>(options["limit"]) : 0;
-  setup.eval.calib = options.contains("calib") ? py::cast<std::size_t>(options["calib"]) : 1000;
+  setup.eval.limit = options.contains("limit") ? option_value<std::size_t>(options, "limit") : 0;
+  setup.eval.calib = options.contains("calib") ? option_value<std::size_t>(options, "calib") : 1000;
   setup.eval.normalize = text("normalize", "");
   setup.eval.calib_data = text("calib_data", "");
   setup.validation_data = text("validation_data", "");
   setup.validation_labels = text("validation_labels", "");
   if (options.contains("validation")) {
-    const auto n = py::cast<std::int64_t>(options["validation"]);
+    const auto n = option_value<std::int64_t>(options, "validation");
     if (n < 1) throw UserError("validation: expected a whole number >= 1");
     setup.validation = static_cast<std::size_t>(n);
   }
-  setup.cost = parse_cost_metric(text("cost", "energy"));
-  setup.quality = parse_quality_metric(text("quality", "top1"));
-  try {
-    setup.sensitivity = parse_quality_metric(text("sensitivity", "sqnr"));
-  } catch (const UserError& e) {
-    throw UserError(std::string("sensitivity: ") + e.what());
-  }
+  // The library's messages say what was wrong; these say which keyword it was.
+  const auto named = [](const char* key, auto parse) {
+    try {
+      return parse();
+    } catch (const UserError& e) {
+      throw UserError(std::string(key) + ": " + e.what());
+    }
+  };
+  setup.cost = named("cost", [&] { return parse_cost_metric(text("cost", "energy")); });
+  setup.quality = named("quality", [&] { return parse_quality_metric(text("quality", "top1")); });
+  setup.sensitivity =
+      named("sensitivity", [&] { return parse_quality_metric(text("sensitivity", "sqnr")); });
   setup.candidates = text("candidates", "");
-  if (options.contains("pins")) setup.pins = py::cast<std::vector<std::string>>(options["pins"]);
+  if (options.contains("pins"))
+    setup.pins = option_value<std::vector<std::string>>(options, "pins");
   setup.granularity = text("granularity", "group");
   setup.engine = parse_cost_engine(text("engine", "sim"));
   setup.calibration = text("calibration", "mse");
-  setup.batch = options.contains("batch") ? py::cast<std::int64_t>(options["batch"]) : 0;
+  setup.batch = options.contains("batch") ? option_value<std::int64_t>(options, "batch") : 0;
   if (options.contains("batch") && setup.batch < 1)
     throw UserError("batch: expected a whole number of at least 1");
-  setup.threads = options.contains("threads") ? py::cast<int>(options["threads"]) : 0;
+  setup.threads = options.contains("threads") ? option_value<int>(options, "threads") : 0;
   if (options.contains("micro_batch")) {
-    setup.micro_batch = py::cast<std::int64_t>(options["micro_batch"]);
+    setup.micro_batch = option_value<std::int64_t>(options, "micro_batch");
     if (setup.micro_batch < 1) throw UserError("micro_batch: expected a whole number >= 1");
   }
   return setup;
@@ -325,20 +345,21 @@ py::dict precision_search(const std::string& hw_name, const std::vector<std::str
   SearchRunOptions run;
   run.method = method;
   if (options.contains("max_drop"))
-    run.max_drop = py::cast<double>(options["max_drop"]) * quality_drop_unit(setup.quality);
+    run.max_drop = option_value<double>(options, "max_drop") * quality_drop_unit(setup.quality);
   run.target = text("target", "");
-  run.full_curve = options.contains("full_curve") && py::cast<bool>(options["full_curve"]);
+  run.full_curve = options.contains("full_curve") && option_value<bool>(options, "full_curve");
   run.order = text("order", "score");
-  if (options.contains("samples")) run.samples = py::cast<int>(options["samples"]);
-  if (options.contains("seed")) run.seed = py::cast<std::uint64_t>(options["seed"]);
-  if (options.contains("beta")) run.beta = py::cast<double>(options["beta"]);
-  if (options.contains("entropy_max")) run.entropy_max = py::cast<double>(options["entropy_max"]);
+  if (options.contains("samples")) run.samples = option_value<int>(options, "samples");
+  if (options.contains("seed")) run.seed = option_value<std::uint64_t>(options, "seed");
+  if (options.contains("beta")) run.beta = option_value<double>(options, "beta");
+  if (options.contains("entropy_max"))
+    run.entropy_max = option_value<double>(options, "entropy_max");
   if (options.contains("samples_per_step"))
-    run.samples_per_step = py::cast<int>(options["samples_per_step"]);
-  if (options.contains("warmup")) run.warmup = py::cast<int>(options["warmup"]);
+    run.samples_per_step = option_value<int>(options, "samples_per_step");
+  if (options.contains("warmup")) run.warmup = option_value<int>(options, "warmup");
   if (options.contains("learning_rate"))
-    run.learning_rate = py::cast<double>(options["learning_rate"]);
-  run.one_sided = options.contains("one_sided") && py::cast<bool>(options["one_sided"]);
+    run.learning_rate = option_value<double>(options, "learning_rate");
+  run.one_sided = options.contains("one_sided") && option_value<bool>(options, "one_sided");
   for (const MethodOption& m : method_options()) {
     std::string key = m.flag.substr(2);  // the keyword: the flag with underscores
     std::replace(key.begin(), key.end(), '-', '_');
@@ -397,7 +418,9 @@ py::dict precision_search(const std::string& hw_name, const std::vector<std::str
   result["rows"] = std::move(rows);
   result["chosen"] = report.chosen;
   result["best_uniform"] = report.best_uniform;
-  result["reference_quality"] = report.reference_quality;
+  result["reference_quality"] = std::isfinite(report.reference_quality)
+                                    ? py::object(py::float_(report.reference_quality))
+                                    : py::object(py::none());  // greedy's only
   result["quality_evaluations"] = report.quality_evaluations;
   result["chosen_map"] = std::move(chosen_map);
   return result;
