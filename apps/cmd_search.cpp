@@ -70,6 +70,12 @@ std::string ratio(double a, double b) {
 }
 
 void run_search(const SearchCliOptions& o, const CLI::App& cmd, Io& io) {
+  // An empty value (a shell variable that was not set) would read as "not given" and run
+  // another search than the one asked for.
+  for (const CLI::Option* opt : cmd.get_options())
+    for (const std::string& value : opt->results())
+      if (value.empty() && opt->get_expected_min() > 0)
+        throw UserError(opt->get_name() + ": expected a value, not an empty string");
   check_search_output(o.out);
   SearchSetup setup;
   setup.hardware = o.hw;
@@ -78,8 +84,16 @@ void run_search(const SearchCliOptions& o, const CLI::App& cmd, Io& io) {
   setup.validation = o.validation;
   setup.validation_data = o.validation_data;
   setup.validation_labels = o.validation_labels;
-  setup.cost = parse_cost_metric(o.cost);
-  setup.quality = parse_quality_metric(o.quality);
+  try {
+    setup.cost = parse_cost_metric(o.cost);
+  } catch (const UserError& e) {
+    throw UserError(std::string("--cost: ") + e.what());
+  }
+  try {
+    setup.quality = parse_quality_metric(o.quality);
+  } catch (const UserError& e) {
+    throw UserError(std::string("--quality: ") + e.what());
+  }
   try {
     setup.sensitivity = parse_quality_metric(o.sensitivity);
   } catch (const UserError& e) {
@@ -145,6 +159,7 @@ void run_search(const SearchCliOptions& o, const CLI::App& cmd, Io& io) {
          << " maps scored on the validation split";
   if (problem.priced_batch() != 1) io.out << "; costs are of a batch of " << problem.priced_batch();
   io.out << '\n';
+  io.out << "  " << search_hardware_text(setup) << '\n';
   for (const auto& [split, source] : problem.data_sources())
     io.out << "  " << split << ": " << source << '\n';
   for (const auto& n : report.result.notes)

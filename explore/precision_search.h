@@ -93,6 +93,8 @@ class PrecisionSearchProblem : public search::Objective {
   // Decision d's name (the layers or the block it covers) and its MAC layers.
   const std::string& decision_name(std::size_t d) const;
   const std::vector<int>& decision_layers(std::size_t d) const;
+  // What the space's construction wants the user to know (pins that fix more than they name).
+  const std::vector<std::string>& space_notes() const;
 
   // The map a choice stands for (kReference: fp32, unquantized). A complete choice that breaks
   // a quantizer group (possible only with --granularity layer) gives the group its pinned

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -69,7 +70,9 @@ struct SearchReport {
   std::vector<SearchRow> rows;   // baselines first, then the method's maps, each map once
   std::size_t chosen = 0;        // row index
   std::size_t best_uniform = 0;  // the most accurate uniform map's row
-  double reference_quality = 0;
+  // The unquantized network's validation quality: greedy's reference; NaN for the methods
+  // that do not compute it (front.json: null).
+  double reference_quality = std::numeric_limits<double>::quiet_NaN();
   std::optional<double> target_cost;
   std::size_t quality_evaluations = 0;  // distinct maps scored on the validation split
   std::size_t resumed = 0;              // evaluations read back from an interrupted run
@@ -96,6 +99,10 @@ void write_search_outputs(PrecisionSearchProblem& problem, const SearchReport& r
 double quality_drop_unit(QualityMetric q);
 // Greedy without a drop or a target allows one unit (a point, or a dB): the command's default.
 void default_greedy_drop(SearchRunOptions& run, QualityMetric q);
+
+// "priced on HW [--set K=V ...] by the simulator|closed-form model": what the costs of a
+// search are of, as its stdout and its map files say.
+std::string search_hardware_text(const SearchSetup& setup);
 
 // Checks before any work that `out_dir` can be written: it must not exist, its parent must.
 void check_search_output(const std::string& out_dir);

@@ -18,8 +18,11 @@
 
 namespace mpsim {
 
+// More threads than this are refused: each holds its own workspace and statistics.
+inline constexpr int kMaxEngineThreads = 1024;
+
 struct EngineOptions {
-  int threads = 0;                // 0: every core
+  int threads = 0;                // 0: every core, at most kMaxEngineThreads
   std::int64_t micro_batch = 16;  // samples one thread runs through the network at a time
 };
 

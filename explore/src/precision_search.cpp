@@ -93,6 +93,14 @@ Dataset slice(const Dataset& d, std::size_t from, std::size_t count) {
 // The validation split: the Fashion-MNIST split the scored one is not (where calibration
 // images come from too), after the calibration images; or a file.
 Dataset load_validation(const SearchSetup& s) {
+  if (s.validation_data.empty() && !s.validation_labels.empty())
+    throw UserError("--validation-labels " + s.validation_labels +
+                    " goes with --validation-data V.npy; the default validation split has "
+                    "its own labels");
+  if (!s.validation_data.empty() && !is_npy_path(s.validation_data))
+    throw UserError("--validation-data " + s.validation_data +
+                    ": expected a .npy file of inputs (without it the search validates on "
+                    "Fashion-MNIST images that neither calibration nor the final report use)");
   if (!s.validation_data.empty()) {
     Dataset v = load_eval_data(s.validation_data, s.validation_labels, s.validation);
     if (v.size() == 0) throw UserError(s.validation_data + ": no images to validate on");
@@ -111,6 +119,10 @@ Dataset load_validation(const SearchSetup& s) {
   const std::size_t skip = s.eval.calib;
   const std::size_t n = s.validation != 0 ? s.validation : 2000;
   const Dataset all = load_dataset(split, skip + n);
+  if (all.size() <= skip)
+    throw UserError("--calib " + std::to_string(skip) + ": " + split + " has only " +
+                    std::to_string(all.size()) +
+                    " images, and the validation split comes after the calibration images");
   if (all.size() < skip + n)
     throw UserError("--validation " + std::to_string(n) + ": " + split + " has only " +
                     std::to_string(all.size()) + " images, " + std::to_string(skip) +
@@ -292,6 +304,11 @@ PrecisionSearchProblem::PrecisionSearchProblem(const SearchSetup& setup)
       {"test", m.prepared.data.name + images(m.prepared.data.size())}};
   if (m.prepared.normalization)
     normalize(validation, m.prepared.normalization->mean, m.prepared.normalization->std_dev);
+  // Found here, not at the first map scored: by then the search has begun its record.
+  if (m.prepared.calib.size() == 0)
+    throw UserError(
+        "a search needs calibration images for its maps' activation scales (--calib N with "
+        "N > 0)");
   if (setup.quality == QualityMetric::kTop1 && validation.labels.empty())
     throw UserError(
         "--quality top1 needs labels for the validation split (--validation-labels); "
@@ -353,6 +370,10 @@ const std::string& PrecisionSearchProblem::decision_name(std::size_t d) const {
 
 const std::vector<int>& PrecisionSearchProblem::decision_layers(std::size_t d) const {
   return impl_->layout.decision_layers.at(d);
+}
+
+const std::vector<std::string>& PrecisionSearchProblem::space_notes() const {
+  return impl_->layout.notes;
 }
 
 PrecisionMap PrecisionSearchProblem::map_of(const search::Choice& c) const {

@@ -26,6 +26,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// "runs/s/" names the folder "runs/s": the record and the temporary folder go beside it.
+std::string without_trailing_slashes(std::string path) {
+  while (path.size() > 1 && path.back() == '/')
+    path.pop_back();
+  return path;
+}
+
 // What a search has evaluated, one line each, beside the output folder-to-be:
 //   q KEY VALUE         validation quality of a choice
 //   c KEY VALUE         its cost
@@ -311,9 +318,22 @@ std::string target_out_of_reach(PrecisionSearchProblem& problem, const std::stri
     const int c = problem.candidate_index(pair);
     if (c >= 0) per_share = problem.cost({search::uniform_choice(problem.space(), c)}).front();
   }
+  // An end of the span to four significant figures, rounded towards the inside (up for the
+  // lower end), so that the figure given back as a target is within reach.
+  const auto inward = [&](double v, bool up) {
+    const double scale = std::pow(10.0, std::floor(std::log10(std::fabs(v))) - 3);
+    double steps = up ? std::ceil(v / scale) : std::floor(v / scale);
+    for (int tries = 0; tries < 3; ++tries) {
+      const std::string text = short_number(steps * scale);
+      const double back = std::strtod(text.c_str(), nullptr);
+      if (up ? back >= v : back <= v) return text;
+      steps += up ? 1 : -1;
+    }
+    return short_number(v);
+  };
   const auto end = [&](double v, int c, const char* which, bool up) {
-    std::string text =
-        short_number(v) + " " + unit + " (" + which + ", " + problem.candidate_name(c);
+    std::string text = (v > 0 ? inward(v, up) : short_number(v)) + " " + unit + " (" + which +
+                       ", " + problem.candidate_name(c);
     if (per_share > 0) {
       // Four decimals, rounded towards the inside of the span (a step further when the
       // product with the pair's cost would still land outside by a rounding).
@@ -399,8 +419,9 @@ const std::vector<MethodOption>& method_options() {
 }
 
 SearchReport run_precision_search(PrecisionSearchProblem& problem, const SearchRunOptions& o,
-                                  const std::string& out_dir,
+                                  const std::string& out_folder,
                                   const std::function<void(std::size_t, std::size_t)>& progress) {
+  const std::string out_dir = without_trailing_slashes(out_folder);
   const auto& space = problem.space();
   if (o.method != "uniform" && o.method != "greedy" && o.method != "rl" && o.method != "random")
     throw UserError("unknown method '" + o.method + "'; expected uniform, greedy, rl or random");
@@ -420,6 +441,10 @@ SearchReport run_precision_search(PrecisionSearchProblem& problem, const SearchR
     throw UserError("--entropy-max: expected a number >= 0");
   if (o.max_drop && (!(*o.max_drop >= 0) || !std::isfinite(*o.max_drop)))
     throw UserError("--max-drop: expected a number >= 0");
+  if (o.method == "rl" && o.warmup >= o.samples)
+    throw UserError("--warmup " + std::to_string(o.warmup) +
+                    ": RL learns only after its warm-up, so --samples (" +
+                    std::to_string(o.samples) + ") must be larger");
   // Options another method would silently ignore are errors: a user who gives them expects
   // them to act. Given: what the caller says was given, and what differs from the defaults.
   std::vector<std::string> given = o.given;
@@ -501,6 +526,8 @@ SearchReport run_precision_search(PrecisionSearchProblem& problem, const SearchR
     r.max_cost = report.target_cost;
     report.result = search::random_search(space, objective, r);
   }
+  const auto& space_notes = problem.space_notes();
+  report.result.notes.insert(report.result.notes.begin(), space_notes.begin(), space_notes.end());
   report.quality_evaluations = objective.quality_evaluations();
   report.resumed = recorded.resumed();
 
@@ -572,8 +599,17 @@ SearchReport run_precision_search(PrecisionSearchProblem& problem, const SearchR
   return report;
 }
 
-void check_search_output(const std::string& out_dir) {
-  if (out_dir.empty()) throw UserError("search: --out DIR is required");
+std::string search_hardware_text(const SearchSetup& setup) {
+  std::string text = "priced on " + setup.hardware;
+  for (const std::string& set : setup.overrides)
+    text += " --set " + set;
+  return text + (setup.engine == CostEngine::kSimulator ? " by the simulator"
+                                                        : " by the closed-form model");
+}
+
+void check_search_output(const std::string& out_folder) {
+  if (out_folder.empty()) throw UserError("search: --out DIR is required");
+  const std::string out_dir = without_trailing_slashes(out_folder);
   const fs::path target(out_dir);
   std::error_code ec;
   if (fs::exists(fs::symlink_status(target, ec)))
@@ -612,9 +648,11 @@ std::string choice_text(PrecisionSearchProblem& p, const search::Choice& c) {
 }  // namespace
 
 void write_search_outputs(PrecisionSearchProblem& problem, const SearchReport& report,
-                          const SearchRunOptions& o, const std::string& out_dir) {
+                          const SearchRunOptions& o, const std::string& out_folder) {
+  const std::string out_dir = without_trailing_slashes(out_folder);
   check_search_output(out_dir);
   const SearchSetup& setup = problem.setup();
+  const std::string priced_on = search_hardware_text(setup);
   std::string tmpl = out_dir + ".tmp-XXXXXX";
   if (!::mkdtemp(tmpl.data()))
     throw UserError(out_dir + ": cannot create a temporary folder beside it");
@@ -630,13 +668,15 @@ void write_search_outputs(PrecisionSearchProblem& problem, const SearchReport& r
               << i << " of front.csv)\n"
               << "validation " << quality_metric_name(setup.quality) << ' '
               << format_number(r.quality) << ", " << cost_metric_name(setup.cost) << ' '
-              << format_number(r.cost) << ' ' << cost_metric_unit(setup.cost);
+              << format_number(r.cost) << ' ' << cost_metric_unit(setup.cost) << '\n'
+              << priced_on;
       write_file(tmp / r.map_file, problem.map_toml(r.choice, comment.str()));
     }
     {
       std::ostringstream comment;
       comment << "the map mpsim search --method " << o.method << " chose (row " << report.chosen
-              << " of front.csv)";
+              << " of front.csv)\n"
+              << priced_on;
       write_file(tmp / "chosen.toml",
                  problem.map_toml(report.rows[report.chosen].choice, comment.str()));
     }
@@ -691,6 +731,8 @@ void write_search_outputs(PrecisionSearchProblem& problem, const SearchReport& r
     front["method"] = o.method;
     front["model"] = setup.eval.model;
     front["hardware"] = setup.hardware;
+    front["hardware_overrides"] = setup.overrides;     // --set KEY=VALUE, in order
+    front["engine"] = cost_engine_name(setup.engine);  // what priced the maps
     front["quality"] = quality_metric_name(setup.quality);
     front["sensitivity"] = quality_metric_name(setup.sensitivity);
     front["cost"] = cost_metric_name(setup.cost);

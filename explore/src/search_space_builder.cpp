@@ -28,15 +28,27 @@ std::string pair_name(const FormatPair& p) {
 }
 
 // "w:a" as one of the pairs the array runs; `what` names the option in messages.
-FormatPair supported_pair(const HardwareModel& hw, const std::string& text,
+FormatPair supported_pair(const HardwareModel& hw, const std::string& given,
                           const std::string& what) {
+  // "int8:int8, int4:int4" as written in a list: the spaces are not part of a pair.
+  const auto first = given.find_first_not_of(" \t");
+  const std::string text = first == std::string::npos
+                               ? ""
+                               : given.substr(first, given.find_last_not_of(" \t") + 1 - first);
   const auto colon = text.find(':');
   if (colon == std::string::npos || colon == 0 || colon + 1 == text.size())
     throw UserError(what + ": '" + text +
                     "' is not a pair; expected WEIGHT:ACTIVATION, e.g. "
                     "int4:int8");
-  const Format w = Format::parse(text.substr(0, colon));
-  const Format a = Format::parse(text.substr(colon + 1));
+  const auto parse = [&](const std::string& name) {
+    try {
+      return Format::parse(name);
+    } catch (const UserError& e) {
+      throw UserError(what + ": " + e.what());
+    }
+  };
+  const Format w = parse(text.substr(0, colon));
+  const Format a = parse(text.substr(colon + 1));
   for (const auto& p : hw.pairs())
     if (p.pair.weight == w && p.pair.activation == a) return p.pair;
   throw UserError(what + ": the array runs no " + w.name() + " x " + a.name() + "; it supports " +
@@ -235,6 +247,15 @@ SpaceLayout build_search_space(const Network& net, const HardwareModel& hw,
     std::vector<int> allowed;
     if (!pins_here.empty()) {
       allowed.push_back(*pins_here.begin());
+      const auto unpinned =
+          std::count_if(layers.begin(), layers.end(), [&](int id) { return !pinned.count(id); });
+      if (unpinned > 0)
+        out.notes.push_back(
+            "--pin: decision '" + out.decision_names[d] + "' (" + std::to_string(layers.size()) +
+            " layers) is pinned to " +
+            pair_name(out.candidates[static_cast<std::size_t>(*pins_here.begin())]) +
+            " with its pinned layer(s): a decision takes one pair, so " + std::to_string(unpinned) +
+            " unpinned layer(s) follow (--granularity layer pins " + "layers alone)");
     } else {
       for (int c = 0; c < searched; ++c)
         allowed.push_back(c);

@@ -22,6 +22,8 @@ struct SpaceLayout {
   std::vector<std::string> decision_names;
   std::vector<std::vector<int>> decision_layers;  // MAC layer ids, network order
   std::map<int, int> pinned;                      // MAC layer id -> candidate, from --pin
+  // What the user should know about the layout: a pin that fixes more layers than it names.
+  std::vector<std::string> notes;
 };
 
 // `candidates`: "w:a,w:a,..." or empty for every pair the array supports; `pins`: entries

@@ -247,6 +247,12 @@ Engine::Engine(Network net, EngineOptions options) : impl_(std::make_unique<Impl
   e.net = std::move(net);
   e.options = options;
   if (e.options.threads <= 0) e.options.threads = std::max(1, omp_get_num_procs());
+  // Each thread keeps a workspace and, while calibrating, per-layer histograms: an absurd count
+  // would exhaust memory before doing anything (docs/limits.md).
+  if (e.options.threads > kMaxEngineThreads)
+    throw UserError("--threads " + std::to_string(e.options.threads) + ": expected at most " +
+                    std::to_string(kMaxEngineThreads) + " (this machine has " +
+                    std::to_string(omp_get_num_procs()) + " cores)");
   if (e.options.micro_batch <= 0) throw UserError("the micro-batch must be positive");
 
   const std::size_t n = e.net.size();

@@ -122,6 +122,25 @@ TEST_CASE("precision search: candidates and pins") {
   CHECK_THROWS_WITH_AS(PrecisionSearchProblem{s},
                        doctest::Contains("matches no MAC layer (did you mean /stem/stem.0/Conv?)"),
                        UserError);
+  // Spaces after the commas of a list are not part of a pair.
+  s.pins = {};
+  s.candidates = "int8:int8, int4:int8";
+  CHECK(PrecisionSearchProblem(s).space().candidates == 2);
+  s.candidates = "";
+  // A pin that names some layers of a decision fixes all of them, and the search says so.
+  s.granularity = "block:3";
+  s.pins = {"/blocks/blocks.1/conv1/Conv=int8:int4"};
+  {
+    PrecisionSearchProblem block(s);
+    REQUIRE(block.space_notes().size() == 1);
+    CHECK(block.space_notes()[0] ==
+          "--pin: decision 'blocks.blocks.1' (3 layers) is pinned to int8:int4 with its pinned "
+          "layer(s): a decision takes one pair, so 2 unpinned layer(s) follow (--granularity "
+          "layer pins layers alone)");
+  }
+  s.granularity = "layer";
+  CHECK(PrecisionSearchProblem(s).space_notes().empty());
+  s.granularity = "group";
   // Two members of one quantizer group pinned apart cannot be one decision.
   s.pins = {"/blocks/blocks.1/conv1/Conv=int8:int8", "/blocks/blocks.1/shortcut/*=int4:int8"};
   CHECK_THROWS_WITH_AS(PrecisionSearchProblem{s}, doctest::Contains("pinned to different pairs"),
@@ -307,6 +326,13 @@ TEST_CASE("cli search: greedy writes a front whose maps the other commands price
     CHECK(std::filesystem::exists(out + "/" + f));
   CHECK_FALSE(std::filesystem::exists(out + ".partial"));
   const auto front = nlohmann::json::parse(test::read_file(out + "/front.json"));
+  // What priced the maps is part of the result.
+  CHECK(front.at("engine") == "sim");
+  CHECK(front.at("hardware_overrides") == nlohmann::json::array());
+  CHECK(r.out.find("  priced on edge_npu by the simulator\n") != std::string::npos);
+  CHECK(test::read_file(out + "/chosen.toml").find("# priced on edge_npu by the simulator\n") !=
+        std::string::npos);
+  CHECK(front.at("reference_quality").is_number());  // greedy's reference, the fp32 network
   // The greedy options, and only those, with the drop as a fraction of top-1.
   CHECK(front.at("settings") ==
         nlohmann::json{{"max_drop", 0.02}, {"full_curve", false}, {"order", "score"}});
@@ -377,6 +403,25 @@ TEST_CASE("cli search: greedy writes a front whose maps the other commands price
             .get<double>() >= front1.at("reference_quality").get<double>() - 0.02);
 }
 
+TEST_CASE("cli search: the hardware overrides and the engine are recorded, and --out DIR/ works") {
+  const test::TempDir dir;
+  const std::string out = dir.path("u");
+  const auto r = test::run_cli(with(search_args("uniform", out + "/"),
+                                    {"--set", "array.rows=32", "--engine", "closed-form"}));
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  CHECK(r.out.find("  priced on edge_npu --set array.rows=32 by the closed-form model\n") !=
+        std::string::npos);
+  const auto front = nlohmann::json::parse(test::read_file(out + "/front.json"));
+  CHECK(front.at("engine") == "closed-form");
+  CHECK(front.at("hardware_overrides") == nlohmann::json::array({"array.rows=32"}));
+  CHECK(front.at("reference_quality").is_null());  // uniform computes no fp32 reference
+  CHECK(test::read_file(out + "/chosen.toml")
+            .find("# priced on edge_npu --set array.rows=32 by the closed-form model\n") !=
+        std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(out + "/.partial"));
+  CHECK_FALSE(std::filesystem::exists(out + ".partial"));
+}
+
 TEST_CASE("cli search: an interrupted search resumes and writes the same bytes") {
   const test::TempDir dir;
   const auto whole = test::run_cli(with(search_args("greedy", dir.path("a")), {"--max-drop", "2"}));
@@ -426,11 +471,36 @@ TEST_CASE("cli search: bad input is a message and exit 2, with no folder written
     CHECK(r.status == 2);
     CHECK_MESSAGE(r.err.find(message) != std::string::npos, r.err);
     CHECK_FALSE(std::filesystem::exists(out));
+    CHECK_FALSE(std::filesystem::exists(out + ".partial"));
   };
   fails(with(search_args("greedy", out), {"--cost", "joules"}),
-        "unknown cost 'joules'; expected energy, latency, edp or bops");
+        "--cost: unknown cost 'joules'; expected energy, latency, edp or bops");
   fails(with(search_args("greedy", out), {"--quality", "top5"}),
-        "unknown quality 'top5'; expected top1, agreement or sqnr");
+        "--quality: unknown quality 'top5'; expected top1, agreement or sqnr");
+  // The validation split is never the test split nor a named data set: a .npy file, or the
+  // default images after the calibration ones.
+  fails(with(search_args("greedy", out), {"--validation-data", "fashion-mnist:test"}),
+        "--validation-data fashion-mnist:test: expected a .npy file of inputs");
+  fails(with(search_args("greedy", out), {"--validation-labels", "l.npy"}),
+        "--validation-labels l.npy goes with --validation-data V.npy");
+  auto calib = [&](const char* n) {
+    auto args = search_args("greedy", out);
+    *(std::find(args.begin(), args.end(), "--calib") + 1) = n;
+    return args;
+  };
+  fails(calib("70000"), "--calib 70000: fashion-mnist:train has only 60000 images");
+  fails(calib("0"), "a search needs calibration images for its maps' activation scales");
+  fails(with(search_args("greedy", out), {"--threads", "100000"}),
+        "--threads 100000: expected at most 1024");
+  // An empty value is not "not given": it would run another search than the one asked for.
+  fails(with(search_args("greedy", out), {"--candidates", ""}),
+        "--candidates: expected a value, not an empty string");
+  fails(with(search_args("greedy", out), {"--candidates", "int8:int8,int8:foo"}),
+        "--candidates: unknown number format 'foo'");
+  fails(with(search_args("greedy", out), {"--pin", "/fc/Gemm=foo:int8"}),
+        "--pin /fc/Gemm=foo:int8: unknown number format 'foo'");
+  fails(with(search_args("rl", out), {"--target", "0.6xint8:int8", "--samples", "40"}),
+        "--warmup 50: RL learns only after its warm-up, so --samples (40) must be larger");
   fails(with(search_args("greedy", out), {"--sensitivity", "hessian"}),
         "--sensitivity: unknown quality 'hessian'; expected top1, agreement or sqnr");
   // A validation split without labels has no top-1, for the quality or for the ranking.
@@ -505,7 +575,7 @@ TEST_CASE("cli search: bad input is a message and exit 2, with no folder written
         "(the cheapest uniform map, int2:int2: 0.2010xint8:int8) to 1.095e+07 pJ (the dearest, "
         "int8:int8: 1.0000xint8:int8)");
   fails(with(search_args("rl", out), {"--target", "1"}),
-        "--target 1 = 1 pJ is outside what the candidates reach: 2.201e+06 pJ (the cheapest "
+        "--target 1 = 1 pJ is outside what the candidates reach: 2.202e+06 pJ (the cheapest "
         "uniform map, int2:int2) to 1.095e+07 pJ (the dearest, int8:int8)");
   auto big = search_args("greedy", out);
   *(std::find(big.begin(), big.end(), "--validation") + 1) = "100000";

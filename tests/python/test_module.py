@@ -292,6 +292,23 @@ def test_search_writes_the_commands_folder_and_returns_its_rows(tmp_path):
     with pytest.raises(mpsim.Error, match="--samples is for --method rl or random; --method "
                                           "greedy does not use it"):
         mpsim.search("edge_npu", model, tmp_path / "bad", samples=10, limit=50, validation=50)
+    # A value of the wrong type names its option (not pybind11's bare RuntimeError).
+    for key, value, message in [
+        ("validation", 200.5, "validation: expected a whole number, not float 200.5"),
+        ("full_curve", "false", "full_curve: expected True or False, not str 'false'"),
+        ("pins", "x=int8:int8", "pins: expected a list of strings, not str"),
+        ("seed", 2 ** 70, "seed: .* is not a value this option takes"),
+        ("cost", "watts", "cost: unknown cost 'watts'"),
+    ]:
+        with pytest.raises(mpsim.Error, match=message):
+            mpsim.search("edge_npu", model, tmp_path / "bad", **{key: value})
     assert not (tmp_path / "bad").exists()
+    # A False flag is the flag left out, for any method.
+    r2 = mpsim.search("edge_npu", model, tmp_path / "py2", method="greedy", one_sided=False,
+                      **dict(args, candidates=["int8:int8", "int4:int8", "int8:int4",
+                                               "int4:int4"]))
+    front = (tmp_path / "py2" / "front.csv").read_bytes()
+    assert front == (tmp_path / "cli" / "front.csv").read_bytes()
+    assert r2.chosen_map == r.chosen_map
     with pytest.raises(mpsim.Error, match="exists"):
         mpsim.search("edge_npu", model, tmp_path / "py", **args)
