@@ -343,6 +343,8 @@ def _search_value(key, value):
     is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
     is_texts = isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value)
     if "text" in kind.split(" or ") and isinstance(value, str):
+        if not value:  # not "left out": that is None
+            raise Error(f"{key}: expected a value, not an empty string")
         return value
     if "texts" in kind and is_texts:
         return list(value) if kind == "texts" else ",".join(value)

@@ -299,6 +299,7 @@ def test_search_writes_the_commands_folder_and_returns_its_rows(tmp_path):
         ("pins", "x=int8:int8", "pins: expected a list of strings, not str"),
         ("seed", 2 ** 70, "seed: .* is not a value this option takes"),
         ("cost", "watts", "cost: unknown cost 'watts'"),
+        ("candidates", "", "candidates: expected a value, not an empty string"),
     ]:
         with pytest.raises(mpsim.Error, match=message):
             mpsim.search("edge_npu", model, tmp_path / "bad", **{key: value})
