@@ -80,7 +80,8 @@ struct RandomOptions {
   int samples = 500;
   std::uint64_t seed = 1;
   // Chosen: the most accurate map at or below this cost (none: the most accurate), among the
-  // samples and the uniform maps (part of the budget; scored before, so free here).
+  // samples and the uniform maps (part of the budget: a caller that has scored them, as
+  // uniform_search does, pays nothing more through its CachedObjective).
   std::optional<double> max_cost;
 };
 SearchResult random_search(const SearchSpace& space, CachedObjective& objective,

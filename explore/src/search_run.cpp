@@ -300,16 +300,34 @@ nlohmann::ordered_json method_settings(const SearchRunOptions& o) {
 }
 
 // The message for a target beyond the uniform maps' span: the span in the cost's unit, which
-// pair ends it, and, for a target relative to a pair, the span in that form rounded inwards,
-// so that the figures can be given back as targets.
+// pair ends it, and, for a target relative to a pair, the span in that form. Each end is given
+// with the fewest figures (from four) that, rounded towards the inside, read back within the
+// span, so that it can be given back as a target.
 std::string target_out_of_reach(PrecisionSearchProblem& problem, const std::string& target,
                                 double cost, std::pair<double, double> span,
                                 std::pair<int, int> ends) {
+  const auto [lo, hi] = span;
   const std::string unit = cost_metric_unit(problem.setup().cost);
-  const auto short_number = [](double v) {
+  const auto with_digits = [](double v, int digits, bool fixed) {
     std::ostringstream s;
-    s << std::setprecision(4) << v;
+    if (fixed) s << std::fixed;
+    s << std::setprecision(digits) << v;
     return s.str();
+  };
+  const auto within = [&](double v) { return v >= lo && v <= hi; };
+  // `v` as `factor` times a figure: the shortest figure, rounded towards the inside, whose
+  // product with `factor` is within the span (fixed: decimals, else significant figures).
+  const auto inside = [&](double v, double factor, bool up, bool fixed) {
+    const double x = v / factor;
+    for (int digits = 4; digits <= 17; ++digits) {
+      const double step = fixed
+                              ? std::pow(10.0, -digits)
+                              : std::pow(10.0, std::floor(std::log10(std::fabs(x))) - (digits - 1));
+      const double rounded = (up ? std::ceil(x / step) : std::floor(x / step)) * step;
+      const std::string text = with_digits(rounded, digits, fixed);
+      if (within(std::strtod(text.c_str(), nullptr) * factor)) return text;
+    }
+    return format_number(x);
   };
   std::string pair;
   double per_share = 0;  // the cost of the pair the target is relative to
@@ -318,37 +336,19 @@ std::string target_out_of_reach(PrecisionSearchProblem& problem, const std::stri
     const int c = problem.candidate_index(pair);
     if (c >= 0) per_share = problem.cost({search::uniform_choice(problem.space(), c)}).front();
   }
-  // An end of the span to four significant figures, rounded towards the inside (up for the
-  // lower end), so that the figure given back as a target is within reach.
-  const auto inward = [&](double v, bool up) {
-    const double scale = std::pow(10.0, std::floor(std::log10(std::fabs(v))) - 3);
-    double steps = up ? std::ceil(v / scale) : std::floor(v / scale);
-    for (int tries = 0; tries < 3; ++tries) {
-      const std::string text = short_number(steps * scale);
-      const double back = std::strtod(text.c_str(), nullptr);
-      if (up ? back >= v : back <= v) return text;
-      steps += up ? 1 : -1;
-    }
-    return short_number(v);
-  };
   const auto end = [&](double v, int c, const char* which, bool up) {
-    std::string text = (v > 0 ? inward(v, up) : short_number(v)) + " " + unit + " (" + which +
-                       ", " + problem.candidate_name(c);
-    if (per_share > 0) {
-      // Four decimals, rounded towards the inside of the span (a step further when the
-      // product with the pair's cost would still land outside by a rounding).
-      double steps = up ? std::ceil(v / per_share * 1e4) : std::floor(v / per_share * 1e4);
-      if (up ? steps / 1e4 * per_share < v : steps / 1e4 * per_share > v) steps += up ? 1 : -1;
-      std::ostringstream share;
-      share << std::fixed << std::setprecision(4) << steps / 1e4;
-      text += ": " + share.str() + "x" + pair;
-    }
+    std::string text = (v > 0 ? inside(v, 1, up, false) : format_number(v)) + " " + unit + " (" +
+                       which + ", " + problem.candidate_name(c);
+    if (per_share > 0) text += ": " + inside(v, per_share, up, true) + "x" + pair;
     return text + ")";
   };
-  return "--target " + target + " = " + short_number(cost) + " " + unit +
+  // The target itself to four figures, unless those would read as within the span.
+  std::string asked = with_digits(cost, 4, false);
+  if (within(std::strtod(asked.c_str(), nullptr))) asked = format_number(cost);
+  return "--target " + target + " = " + asked + " " + unit +
          " is outside what the candidates reach: " +
-         end(span.first, ends.first, "the cheapest uniform map", true) + " to " +
-         end(span.second, ends.second, "the dearest", false);
+         end(lo, ends.first, "the cheapest uniform map", true) + " to " +
+         end(hi, ends.second, "the dearest", false);
 }
 
 }  // namespace

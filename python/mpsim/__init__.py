@@ -10,6 +10,7 @@ runs. Bad input raises mpsim.Error, a ValueError carrying the command's message.
 """
 import csv
 import io
+import numbers
 import os
 
 from . import _mpsim
@@ -336,26 +337,34 @@ _KIND_NAMES = {
 
 
 def _search_value(key, value):
-    """One keyword option as the C++ side takes it, or Error naming the option."""
+    """One keyword option as the C++ side takes it, or Error naming the option. Numbers may be
+    NumPy scalars (any numbers.Integral / numbers.Real); a bool is never taken for a number."""
     kind = _SEARCH_OPTIONS[key]
     if isinstance(value, os.PathLike):
         value = os.fspath(value)
-    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    is_bool = isinstance(value, bool) or type(value).__name__ == "bool_"
+    is_whole = isinstance(value, numbers.Integral) and not is_bool
+    is_number = isinstance(value, numbers.Real) and not is_bool
     is_texts = isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value)
-    if "text" in kind.split(" or ") and isinstance(value, str):
-        if not value:  # not "left out": that is None
-            raise Error(f"{key}: expected a value, not an empty string")
-        return value
-    if "texts" in kind and is_texts:
-        return list(value) if kind == "texts" else ",".join(value)
-    if kind == "whole" and isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if kind == "number" and is_number:
-        return float(value)
-    if kind == "text or number" and is_number:
-        return repr(float(value))  # a cost in the cost's unit, as the command reads it
-    if kind == "flag" and isinstance(value, bool):
-        return value
+    try:
+        if "text" in kind.split(" or ") and isinstance(value, str):
+            if not value:  # not "left out": that is None
+                raise Error(f"{key}: expected a value, not an empty string")
+            return value
+        if "texts" in kind and is_texts:
+            if not value and kind != "texts":  # no pins is no pins; no candidates is not all
+                raise Error(f"{key}: expected at least one entry, not an empty list")
+            return list(value) if kind == "texts" else ",".join(value)
+        if kind == "whole" and is_whole:
+            return int(value)
+        if kind == "number" and is_number:
+            return float(value)
+        if kind == "text or number" and is_number:
+            return repr(float(value))  # a cost in the cost's unit, as the command reads it
+        if kind == "flag" and is_bool:
+            return bool(value)
+    except OverflowError:
+        raise Error(f"{key}: {value!r} is too large for a number") from None
     raise Error(f"{key}: expected {_KIND_NAMES[kind]}, not {type(value).__name__} {value!r}")
 
 
@@ -386,7 +395,8 @@ def _search_options(options):
     given = {}
     for key, value in options.items():
         # None and a False flag are what leaving the option out means.
-        if value is None or (value is False and _SEARCH_OPTIONS.get(key) == "flag"):
+        is_false = (isinstance(value, bool) or type(value).__name__ == "bool_") and not value
+        if value is None or (is_false and _SEARCH_OPTIONS.get(key) == "flag"):
             continue
         given[key] = _search_value(key, value)
     return given

@@ -326,6 +326,8 @@ SearchSetup search_setup(const std::string& hw_name, const std::vector<std::stri
   if (options.contains("batch") && setup.batch < 1)
     throw UserError("batch: expected a whole number of at least 1");
   setup.threads = options.contains("threads") ? option_value<int>(options, "threads") : 0;
+  if (setup.threads < 0)  // the engine reads any count <= 0 as "every core"
+    throw UserError("threads: expected a whole number >= 0 (0: every core)");
   if (options.contains("micro_batch")) {
     setup.micro_batch = option_value<std::int64_t>(options, "micro_batch");
     if (setup.micro_batch < 1) throw UserError("micro_batch: expected a whole number >= 1");

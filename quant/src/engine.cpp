@@ -246,9 +246,10 @@ Engine::Engine(Network net, EngineOptions options) : impl_(std::make_unique<Impl
   Impl& e = *impl_;
   e.net = std::move(net);
   e.options = options;
-  if (e.options.threads <= 0) e.options.threads = std::max(1, omp_get_num_procs());
   // Each thread keeps a workspace and, while calibrating, per-layer histograms: an absurd count
-  // would exhaust memory before doing anything (docs/limits.md).
+  // would exhaust memory before doing anything (docs/limits.md). "Every core" stops there too.
+  if (e.options.threads <= 0)
+    e.options.threads = std::clamp(omp_get_num_procs(), 1, kMaxEngineThreads);
   if (e.options.threads > kMaxEngineThreads)
     throw UserError("--threads " + std::to_string(e.options.threads) + ": expected at most " +
                     std::to_string(kMaxEngineThreads) + " (this machine has " +

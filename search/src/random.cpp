@@ -30,11 +30,14 @@ SearchResult random_search(const SearchSpace& space, CachedObjective& objective,
   // The pick is among the uniform maps too: they are part of the budget the control is given
   // (a run is compared at equal numbers of maps scored, baselines included), and a sample that
   // a baseline beats under the limit is no answer. Already scored, they cost nothing here.
+  std::vector<Choice> uniform;
+  for (int c = 0; c < space.candidates; ++c)
+    uniform.push_back(uniform_choice(space, c));
+  const auto uq = objective.quality(uniform);  // one batch, for a caller that had not
+  const auto uk = objective.cost(uniform);
   std::vector<Evaluated> pool = r.evaluated;
-  for (int c = 0; c < space.candidates; ++c) {
-    const Choice u = uniform_choice(space, c);
-    pool.push_back({u, objective.quality(u), objective.cost(u)});
-  }
+  for (std::size_t i = 0; i < uniform.size(); ++i)
+    pool.push_back({uniform[i], uq[i], uk[i]});
   std::optional<std::size_t> best;
   for (std::size_t i = 0; i < pool.size(); ++i) {
     const Evaluated& e = pool[i];

@@ -483,6 +483,22 @@ TEST_CASE("cli search: bad input is a message and exit 2, with no folder written
         "--validation-data fashion-mnist:test: expected a .npy file of inputs");
   fails(with(search_args("greedy", out), {"--validation-labels", "l.npy"}),
         "--validation-labels l.npy goes with --validation-data V.npy");
+  {
+    // Either end of the span, as printed, can be given back as the target: here the span is
+    // one point (one candidate), which four figures would miss.
+    const auto one = with(search_args("greedy", out), {"--candidates", "int4:int8"});
+    const auto r = test::run_cli(with(one, {"--target", "1"}));
+    REQUIRE(r.status == 2);
+    const std::string from = "reach: ";
+    const auto at = r.err.find(from);
+    REQUIRE(at != std::string::npos);
+    const std::string end =
+        r.err.substr(at + from.size(), r.err.find(' ', at + from.size()) - (at + from.size()));
+    CHECK(end.size() > 5);  // more than four figures
+    const auto back = test::run_cli(with(one, {"--target", end}));
+    CHECK_MESSAGE(back.status == 0, back.err);
+    std::filesystem::remove_all(out);
+  }
   auto calib = [&](const char* n) {
     auto args = search_args("greedy", out);
     *(std::find(args.begin(), args.end(), "--calib") + 1) = n;

@@ -300,10 +300,21 @@ def test_search_writes_the_commands_folder_and_returns_its_rows(tmp_path):
         ("seed", 2 ** 70, "seed: .* is not a value this option takes"),
         ("cost", "watts", "cost: unknown cost 'watts'"),
         ("candidates", "", "candidates: expected a value, not an empty string"),
+        ("candidates", [], "candidates: expected at least one entry, not an empty list"),
+        ("max_drop", 10 ** 400, "max_drop: .* is too large for a number"),
+        ("threads", -1, "threads: expected a whole number >= 0"),
     ]:
         with pytest.raises(mpsim.Error, match=message):
             mpsim.search("edge_npu", model, tmp_path / "bad", **{key: value})
     assert not (tmp_path / "bad").exists()
+    # NumPy scalars are numbers (not bools), and a NumPy bool is a flag.
+    np = pytest.importorskip("numpy")
+    assert mpsim._search_options({"samples": np.int64(5), "beta": np.float32(0.5),
+                                  "one_sided": np.bool_(True), "full_curve": np.bool_(False),
+                                  "target": np.float64(2.5e6)}) == {
+        "samples": 5, "beta": 0.5, "one_sided": True, "target": "2500000.0"}
+    with pytest.raises(mpsim.Error, match="samples: expected a whole number, not bool"):
+        mpsim._search_options({"samples": True})
     # A False flag is the flag left out, for any method.
     r2 = mpsim.search("edge_npu", model, tmp_path / "py2", method="greedy", one_sided=False,
                       **dict(args, candidates=["int8:int8", "int4:int8", "int8:int4",

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 
 #include "formats/error.h"
@@ -384,12 +385,20 @@ TEST_CASE("search: random's pick includes the uniform maps of its budget") {
   const SearchResult r = random_search(space_of(6), o, ro);
   CHECK(r.evaluated.size() == 3);
   CHECK(r.chosen == Choice(6, 2));
-  // With the uniform maps worse than any sample, a sample is chosen as before.
+  // Without a limit the most accurate map overall is uniform 8-bit (no sample is as accurate).
   Synthetic g;
   CachedObjective og(g);
   ro.max_cost.reset();
-  const SearchResult best = random_search(space_of(6), og, ro);
-  CHECK(best.chosen == Choice(6, 0));  // uniform 8-bit: no sample is as accurate
+  CHECK(random_search(space_of(6), og, ro).chosen == Choice(6, 0));
+  // Where a mixed map beats every uniform map under the limit (the sensitive decision 1 at 8
+  // bits, the rest lower, under 0.75x uniform 8-bit), a sample is chosen.
+  ro.samples = 200;
+  ro.max_cost = 0.75 * g.k(Choice(6, 0));
+  const SearchResult mixed = random_search(space_of(6), og, ro);
+  CHECK(g.k(mixed.chosen) <= *ro.max_cost);
+  CHECK(g.q(mixed.chosen) > g.q(Choice(6, 1)));  // uniform 4-bit, the best uniform under it
+  CHECK(std::adjacent_find(mixed.chosen.begin(), mixed.chosen.end(), std::not_equal_to<>()) !=
+        mixed.chosen.end());
 }
 
 TEST_CASE("search: RL refuses a warm-up as long as the run and reports a diverged policy") {
