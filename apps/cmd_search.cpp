@@ -124,7 +124,10 @@ void run_search(const SearchCliOptions& o, const CLI::App& cmd, Io& io) {
   run.one_sided = o.one_sided;
   run.seed = o.seed;
   for (const MethodOption& m : method_options())
-    if (cmd.count(m.flag) > 0) run.given.push_back(m.flag);
+    // A flag set to false (--full-curve=false) is the flag left out, as in the Python module.
+    if (cmd.count(m.flag) > 0 && !(m.flag == "--full-curve" && !o.full_curve) &&
+        !(m.flag == "--one-sided" && !o.one_sided))
+      run.given.push_back(m.flag);
   if (const char* v = std::getenv("MPSIM_SEARCH_STOP_AFTER"); v && *v)
     run.stop_after = std::strtoul(v, nullptr, 10);
 

@@ -584,6 +584,12 @@ TEST_CASE("cli search: bad input is a message and exit 2, with no folder written
       {"random", {"--entropy-max", "200"}, "--entropy-max is for --method rl; --method random"}};
   for (const auto& [method, options, message] : unused)
     fails(with(search_args(method, out), options), message);
+  // A flag set to false is the flag left out, for any method (as in the Python module).
+  {
+    const auto r = test::run_cli(with(search_args("uniform", out), {"--one-sided=false"}));
+    CHECK_MESSAGE(r.status == 0, r.err);
+    std::filesystem::remove_all(out);
+  }
   fails(with(search_args("greedy", out), {"--target", "0.01xint8:int8"}),
         "is outside what the candidates reach: ");
   // The span in the target's own form, rounded inwards, so that it can be given back.
