@@ -252,13 +252,13 @@ void add_search_command(CLI::App& app, Io& io) {
                   "default 1, or what the model fixes")
       ->check(whole_number(1));
   cmd->add_option("--samples", o->samples, "RL and random: maps sampled")
-      ->check(whole_number(1))
+      ->check(whole_number(1, kIntMax))
       ->capture_default_str();
   cmd->add_option("--samples-per-step", o->samples_per_step, "RL: maps per policy step")
-      ->check(whole_number(1))
+      ->check(whole_number(1, kIntMax))
       ->capture_default_str();
   cmd->add_option("--warmup", o->warmup, "RL: uniformly sampled maps before learning")
-      ->check(whole_number(0))
+      ->check(whole_number(0, kIntMax))
       ->capture_default_str();
   cmd->add_option("--learning-rate", o->learning_rate, "RL: Adam's step")
       ->check(positive_number())

@@ -77,7 +77,7 @@ void add_sweep_command(CLI::App& app, Io& io) {
                 "Widen quantizer groups the map breaks instead of reporting them");
   cmd->add_option("--out,-o", opts->out, "The CSV file to write (required)");
   cmd->add_option("--jobs,-j", opts->jobs, "Worker processes (default 1: in this process)")
-      ->check(whole_number(1));
+      ->check(whole_number(1, kIntMax));
   cmd->add_option("--shard", opts->shard, "K/N: evaluate only the points with index % N == K-1");
   cmd->add_option("--engine", opts->engine, "sim (SystemC simulation) or closed-form")
       ->check(CLI::IsMember({"sim", "closed-form"}));

@@ -34,7 +34,7 @@ void add_eval_flags(CLI::App& cmd, EvalFlags& f, const std::string& data_help) {
                  "MEAN,STD applied to inputs, or none; default: the model's metadata");
   cmd.add_option("--threads", f.threads, "Evaluator threads (0: every core)")
       ->capture_default_str()
-      ->check(whole_number(0));
+      ->check(whole_number(0, kIntMax));
   cmd.add_option("--micro-batch", f.micro_batch, "Images per thread at a time")
       ->capture_default_str()
       ->check(whole_number(1));

@@ -18,18 +18,18 @@ std::string shown(const std::string& v) {
 
 }  // namespace
 
-CLI::Validator whole_number(long long min) {
+CLI::Validator whole_number(long long min, long long max) {
   const std::string what = "a whole number >= " + std::to_string(min);
+  // Counts are carried as doubles in places (progress, rates), exact up to 2^53.
+  const std::string most = max == kCountMax ? "2^53 (9007199254740992)" : std::to_string(max);
   return CLI::Validator(
-      [min, what](std::string& v) -> std::string {
+      [min, max, what, most](std::string& v) -> std::string {
         const bool digits = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
         errno = 0;
         const long long n = digits ? std::strtoll(v.c_str(), nullptr, 10) : 0;
         if (!digits || n < min) return "expected " + what + ", not '" + shown(v) + "'";
-        // Counts are carried as doubles in places (progress, rates), exact up to 2^53.
-        if (errno == ERANGE || n > (1LL << 53))
-          return "expected " + what + " and at most 2^53 (9007199254740992), not '" + shown(v) +
-                 "'";
+        if (errno == ERANGE || n > max)
+          return "expected " + what + " and at most " + most + ", not '" + shown(v) + "'";
         return "";
       },
       "INT>=" + std::to_string(min));

@@ -7,8 +7,12 @@
 
 namespace mpsim::cli {
 
-// A whole number >= `min` (and below 2^53, so no count is silently rounded).
-CLI::Validator whole_number(long long min);
+// A whole number >= `min` and at most `max`: by default 2^53, so no count is silently rounded;
+// kIntMax for an option held in an int, so that a larger value is this message, not CLI11's
+// "Could not convert".
+inline constexpr long long kCountMax = 1LL << 53;
+inline constexpr long long kIntMax = 2147483647;
+CLI::Validator whole_number(long long min, long long max = kCountMax);
 // A finite number > 0 (`strict`) or >= 0.
 CLI::Validator positive_number(bool strict = true);
 

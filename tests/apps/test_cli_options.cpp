@@ -43,6 +43,14 @@ TEST_CASE("cli options: negative and fractional counts are refused, not wrapped"
        "--learning-rate: expected a number > 0, not 'nan'"},
       {{"search", "--hw", "edge_npu", "--model", model, "--samples", "1e400", "--out", "x"},
        "--samples: expected a whole number >= 1, not '1e400'"},
+      // Counts held in an int say their own bound rather than CLI11's "Could not convert".
+      {{"search", "--hw", "edge_npu", "--model", model, "--samples", "9007199254740992", "--out",
+        "x"},
+       "--samples: expected a whole number >= 1 and at most 2147483647, not '9007199254740992'"},
+      {{"eval", "--model", model, "--threads", "3000000000"},
+       "--threads: expected a whole number >= 0 and at most 2147483647, not '3000000000'"},
+      {{"eval", "--model", model, "--limit", "9007199254740993"},
+       "--limit: expected a whole number >= 0 and at most 2^53 (9007199254740992)"},
   };
   for (const auto& c : cases) {
     CAPTURE(c.expected);
