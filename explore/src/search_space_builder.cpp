@@ -255,7 +255,7 @@ SpaceLayout build_search_space(const Network& net, const HardwareModel& hw,
             " layers) is pinned to " +
             pair_name(out.candidates[static_cast<std::size_t>(*pins_here.begin())]) +
             " with its pinned layer(s): a decision takes one pair, so " + std::to_string(unpinned) +
-            " unpinned layer(s) follow (--granularity layer pins " + "layers alone)");
+            " unpinned layer(s) follow (--granularity layer pins layers alone)");
     } else {
       for (int c = 0; c < searched; ++c)
         allowed.push_back(c);

@@ -265,8 +265,6 @@ py::dict evaluate(const std::string& model, const std::string& dataset, const st
   return out;
 }
 
-// A search's setup and run options from mpsim.search's keyword options (already checked for
-// unknown names on the Python side).
 // An option's value as the C++ side needs it; a value of another type, or a number out of the
 // type's range, is an error naming the option (mpsim.Error) rather than pybind11's bare one.
 template <typename T>
@@ -284,6 +282,8 @@ std::string option_text(const py::dict& options, const char* key, const char* fa
   return options.contains(key) ? option_value<std::string>(options, key) : std::string(fallback);
 }
 
+// A search's setup and run options from mpsim.search's keyword options (already checked for
+// unknown names on the Python side).
 SearchSetup search_setup(const std::string& hw_name, const std::vector<std::string>& sets,
                          const std::string& model, const py::dict& options) {
   auto text = [&](const char* k, const char* d) { return option_text(options, k, d); };
