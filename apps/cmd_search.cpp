@@ -123,10 +123,11 @@ void run_search(const SearchCliOptions& o, const CLI::App& cmd, Io& io) {
   run.entropy_max = o.entropy_max;
   run.one_sided = o.one_sided;
   run.seed = o.seed;
+  // Options are given when they appear; flags are judged by their value in the library (true
+  // is off the default, so given; --full-curve=false is the flag left out, as in Python).
   for (const MethodOption& m : method_options())
-    // A flag set to false (--full-curve=false) is the flag left out, as in the Python module.
-    if (cmd.count(m.flag) > 0 && !(m.flag == "--full-curve" && !o.full_curve) &&
-        !(m.flag == "--one-sided" && !o.one_sided))
+    if (const CLI::Option* opt = cmd.get_option(m.flag);
+        opt->count() > 0 && opt->get_expected_min() > 0)
       run.given.push_back(m.flag);
   if (const char* v = std::getenv("MPSIM_SEARCH_STOP_AFTER"); v && *v)
     run.stop_after = std::strtoul(v, nullptr, 10);
