@@ -473,16 +473,27 @@ TEST_CASE("cli search: bad input is a message and exit 2, with no folder written
     CHECK_FALSE(std::filesystem::exists(out));
     CHECK_FALSE(std::filesystem::exists(out + ".partial"));
   };
-  fails(with(search_args("greedy", out), {"--cost", "joules"}),
-        "--cost: unknown cost 'joules'; expected energy, latency, edp or bops");
-  fails(with(search_args("greedy", out), {"--quality", "top5"}),
-        "--quality: unknown quality 'top5'; expected top1, agreement or sqnr");
-  // The validation split is never the test split nor a named data set: a .npy file, or the
-  // default images after the calibration ones.
-  fails(with(search_args("greedy", out), {"--validation-data", "fashion-mnist:test"}),
-        "--validation-data fashion-mnist:test: expected a .npy file of inputs");
-  fails(with(search_args("greedy", out), {"--validation-labels", "l.npy"}),
-        "--validation-labels l.npy goes with --validation-data V.npy");
+  // Bad values of a greedy search's options, each with the message that names it.
+  const std::vector<std::pair<std::vector<std::string>, std::string>> greedy_cases = {
+      {{"--cost", "joules"},
+       "--cost: unknown cost 'joules'; expected energy, latency, edp or bops"},
+      {{"--quality", "top5"},
+       "--quality: unknown quality 'top5'; expected top1, agreement or sqnr"},
+      {{"--sensitivity", "hessian"},
+       "--sensitivity: unknown quality 'hessian'; expected top1, agreement or sqnr"},
+      // The validation split is never the test split nor a named data set: a .npy file, or the
+      // default images after the calibration ones.
+      {{"--validation-data", "fashion-mnist:test"},
+       "--validation-data fashion-mnist:test: expected a .npy file of inputs"},
+      {{"--validation-labels", "l.npy"},
+       "--validation-labels l.npy goes with --validation-data V.npy"},
+      {{"--threads", "100000"}, "--threads 100000: expected at most 1024"},
+      // An empty value is not "not given": it would run another search than the one asked for.
+      {{"--candidates", ""}, "--candidates: expected a value, not an empty string"},
+      {{"--candidates", "int8:int8,int8:foo"}, "--candidates: unknown number format 'foo'"},
+      {{"--pin", "/fc/Gemm=foo:int8"}, "--pin /fc/Gemm=foo:int8: unknown number format 'foo'"}};
+  for (const auto& [extra, message] : greedy_cases)
+    fails(with(search_args("greedy", out), extra), message);
   {
     // Either end of the span, as printed, can be given back as the target: here the span is
     // one point (one candidate), which four figures would miss.
@@ -506,19 +517,8 @@ TEST_CASE("cli search: bad input is a message and exit 2, with no folder written
   };
   fails(calib("70000"), "--calib 70000: fashion-mnist:train has only 60000 images");
   fails(calib("0"), "a search needs calibration images for its maps' activation scales");
-  fails(with(search_args("greedy", out), {"--threads", "100000"}),
-        "--threads 100000: expected at most 1024");
-  // An empty value is not "not given": it would run another search than the one asked for.
-  fails(with(search_args("greedy", out), {"--candidates", ""}),
-        "--candidates: expected a value, not an empty string");
-  fails(with(search_args("greedy", out), {"--candidates", "int8:int8,int8:foo"}),
-        "--candidates: unknown number format 'foo'");
-  fails(with(search_args("greedy", out), {"--pin", "/fc/Gemm=foo:int8"}),
-        "--pin /fc/Gemm=foo:int8: unknown number format 'foo'");
   fails(with(search_args("rl", out), {"--target", "0.6xint8:int8", "--samples", "40"}),
         "--warmup 50: RL learns only after its warm-up, so --samples (40) must be larger");
-  fails(with(search_args("greedy", out), {"--sensitivity", "hessian"}),
-        "--sensitivity: unknown quality 'hessian'; expected top1, agreement or sqnr");
   // A validation split without labels has no top-1, for the quality or for the ranking.
   const std::string x = dir.path("x.npy");
   std::ofstream(x, std::ios::binary)
